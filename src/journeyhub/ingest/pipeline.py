@@ -1,0 +1,183 @@
+"""Commit one staged chunk of events: validate, quarantine, dedupe, insert, stitch.
+
+Everything happens inside the caller's transaction, so a chunk is all-or-nothing: a crash leaves
+either the whole chunk (events, quarantine rows, identity links) or none of it.
+Duplicates (by ``message_id``, against the store and within the chunk) are counted, not stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import duckdb
+
+from journeyhub.identity import graph
+from journeyhub.ingest.rules import reason_columns_sql
+
+
+@dataclass
+class Rejection:
+    """One rejected input row: where it was, why, and the quarantine id that keeps it."""
+
+    position: int
+    code: str
+    reason: str
+    quarantine_id: str
+    pos: int = 0  # row within the committed chunk (internal)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "index": self.position,
+            "code": self.code,
+            "message": self.reason,
+            "quarantine_id": self.quarantine_id,
+        }
+
+
+@dataclass
+class ChunkResult:
+    """Counts for one committed chunk; ``rejections`` lists at most ``max_rejections`` rows."""
+
+    received: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejections: list[Rejection] = field(default_factory=list)
+    duplicate_positions: list[int] = field(default_factory=list)
+
+    def add(self, other: ChunkResult) -> None:
+        self.received += other.received
+        self.accepted += other.accepted
+        self.duplicates += other.duplicates
+        self.rejected += other.rejected
+        self.rejections.extend(other.rejections)
+
+
+CHECK_SQL = """
+CREATE OR REPLACE TEMP TABLE _checked AS
+WITH staged AS ({stage}),
+timed AS (
+    SELECT *, CASE WHEN sent_parsed IS NOT NULL AND ts_parsed IS NOT NULL
+                   THEN ts_parsed + (received_at - sent_parsed)
+                   ELSE coalesce(ts_parsed, received_at) END AS ts
+    FROM staged
+),
+reasoned AS (SELECT *, {reasons} FROM timed),
+numbered AS (
+    SELECT *, row_number() OVER (
+        PARTITION BY message_id, reason_code IS NULL ORDER BY pos) AS copy_no
+    FROM reasoned
+)
+SELECT n.* EXCLUDE (copy_no),
+    coalesce(n.user_id, n.anonymous_id) AS person_key,
+    (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.copy_no > 1)) AS is_duplicate,
+    CASE WHEN n.reason_code IS NOT NULL
+         THEN 'q_' || replace(uuid()::VARCHAR, '-', '') END AS quarantine_id
+FROM numbered n LEFT JOIN (
+    SELECT message_id FROM events
+    WHERE message_id IN (SELECT message_id FROM reasoned WHERE reason_code IS NULL)
+) e ON e.message_id = n.message_id
+"""
+
+INSERT_EVENTS_SQL = """
+INSERT INTO events
+SELECT message_id, type, coalesce(event, name), user_id, anonymous_id, person_key, group_id,
+       previous_id, channel, source, ts, sent_parsed, received_at,
+       properties::JSON, traits::JSON, context::JSON
+FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
+ORDER BY person_key, ts
+"""
+
+QUARANTINE_SQL = """
+INSERT INTO quarantine (id, received_at, source, position, reason_code, reason, payload)
+SELECT c.quarantine_id, c.received_at, c.source, c.position,
+       c.reason_code, c.reason, encode(coalesce(c.raw, {row_json}, ''))
+FROM _checked c {row_join}
+WHERE c.reason_code IS NOT NULL
+"""
+
+
+EDGES_SQL = """
+WITH ok AS (
+    SELECT * FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
+), keyed AS (
+    SELECT *, CASE WHEN user_id IS NOT NULL THEN 'user' ELSE 'anonymous' END AS key_kind,
+        coalesce(json_extract_string(traits, '$.email'),
+                 json_extract_string(context, '$.traits.email')) AS email,
+        coalesce(json_extract_string(traits, '$.phone'),
+                 json_extract_string(context, '$.traits.phone')) AS phone
+    FROM ok
+)
+SELECT DISTINCT 'user', user_id, 'anonymous', anonymous_id, 'same event' FROM keyed
+    WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL
+UNION SELECT DISTINCT 'user', user_id, 'alias', previous_id, 'alias call' FROM keyed
+    WHERE type = 'alias'
+UNION SELECT DISTINCT key_kind, person_key, 'email', email, 'email trait' FROM keyed
+    WHERE email IS NOT NULL
+UNION SELECT DISTINCT key_kind, person_key, 'phone', phone, 'phone trait' FROM keyed
+    WHERE phone IS NOT NULL
+"""
+
+MEMBERS_SQL = """
+INSERT OR IGNORE INTO account_members
+SELECT DISTINCT group_id,
+       CASE WHEN user_id IS NOT NULL THEN 'user' ELSE 'anonymous' END, person_key, ?
+FROM _checked
+WHERE reason_code IS NULL AND NOT is_duplicate AND group_id IS NOT NULL
+"""
+
+
+def commit_staged(
+    cur: duckdb.DuckDBPyConnection,
+    stage_sql: str,
+    *,
+    typed_source: str | None = None,
+    max_rejections: int = 1000,
+    want_duplicates: bool = False,
+) -> ChunkResult:
+    """Validate and store the staged rows; the caller owns the transaction.
+
+    ``typed_source`` names the view the staged rows came from when they are typed columns:
+    rejected rows are then kept whole as the JSON of their original columns.
+    """
+    cur.execute(CHECK_SQL.format(stage=stage_sql, reasons=reason_columns_sql()))
+    received, accepted, duplicates, rejected = cur.execute(
+        """SELECT count(*),
+                  count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate),
+                  count(*) FILTER (WHERE is_duplicate),
+                  count(*) FILTER (WHERE reason_code IS NOT NULL)
+           FROM _checked"""
+    ).fetchall()[0]
+    result = ChunkResult(received=received, accepted=accepted, duplicates=duplicates,
+                         rejected=rejected)
+    now = datetime.now(UTC)
+    if rejected:
+        if typed_source:
+            row_json = "r.row_json"
+            row_join = (
+                f"LEFT JOIN (SELECT pos, to_json(s)::VARCHAR AS row_json FROM {typed_source} s "
+                "WHERE pos IN (SELECT pos FROM _checked WHERE reason_code IS NOT NULL)) r "
+                "ON r.pos = c.pos"
+            )
+        else:
+            row_json, row_join = "NULL", ""
+        cur.execute(QUARANTINE_SQL.format(row_json=row_json, row_join=row_join))
+        rows = cur.execute(
+            "SELECT pos, position, reason_code, reason, quarantine_id FROM _checked "
+            "WHERE reason_code IS NOT NULL ORDER BY pos LIMIT ?",
+            [max_rejections],
+        ).fetchall()
+        result.rejections = [
+            Rejection(position, code, reason, qid, pos) for pos, position, code, reason, qid in rows
+        ]
+    if want_duplicates and duplicates:
+        result.duplicate_positions = [
+            r[0] for r in cur.execute("SELECT pos FROM _checked WHERE is_duplicate").fetchall()
+        ]
+    if accepted:
+        cur.execute(INSERT_EVENTS_SQL)
+        graph.link(cur, cur.execute(EDGES_SQL).fetchall(), now)
+        cur.execute(MEMBERS_SQL, [now])
+    cur.execute("DROP TABLE _checked")
+    return result

@@ -1,0 +1,116 @@
+"""Group commit for the REST path: many requests, one transaction.
+
+Request handlers hand their events to :meth:`BatchWriter.submit` and wait on the returned
+future. One writer thread drains everything queued, stages it as one Arrow table, commits it in
+a single transaction and only then completes the futures — so an acknowledged event is a
+committed event, and concurrent requests share the cost of a commit.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+
+from journeyhub.ingest.pipeline import ChunkResult, commit_staged
+from journeyhub.ingest.staging import json_stage_sql
+from journeyhub.store import Database
+
+
+@dataclass
+class _Pending:
+    raws: list[str]
+    source: str
+    default_type: str | None
+    received_at: datetime
+    future: Future[ChunkResult] = field(default_factory=Future)
+
+
+class BatchWriter:
+    """A single writer thread that commits queued requests in micro-batches."""
+
+    def __init__(self, db: Database, *, max_events: int = 50_000) -> None:
+        self.db = db
+        self.max_events = max_events
+        self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="journeyhub-writer", daemon=True)
+        self._thread.start()
+
+    def submit(
+        self, raws: list[str], *, source: str, default_type: str | None = None
+    ) -> Future[ChunkResult]:
+        """Queue JSON-encoded events; the future resolves once they are committed."""
+        pending = _Pending(raws, source, default_type, datetime.now(UTC))
+        self._queue.put(pending)
+        return pending.future
+
+    def close(self) -> None:
+        """Commit what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join()
+
+    def _run(self) -> None:
+        while True:
+            first = self._queue.get()
+            if first is None:
+                return
+            group = [first]
+            size = len(first.raws)
+            stop = False
+            while size < self.max_events:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    stop = True
+                    break
+                group.append(item)
+                size += len(item.raws)
+            self._commit(group)
+            if stop:
+                return
+
+    def _commit(self, group: list[_Pending]) -> None:
+        offsets, positions, indexes, raws, sources, types, received = [], [], [], [], [], [], []
+        for p in group:
+            offsets.append(len(raws))
+            positions.extend(range(len(raws), len(raws) + len(p.raws)))
+            indexes.extend(range(len(p.raws)))
+            raws.extend(p.raws)
+            sources.extend([p.source] * len(p.raws))
+            types.extend([p.default_type] * len(p.raws))
+            received.extend([p.received_at] * len(p.raws))
+        table = pa.table(
+            {
+                "pos": pa.array(positions, pa.int64()),
+                "position": pa.array(indexes, pa.int64()),
+                "raw": pa.array(raws, pa.string()),
+                "received_at": pa.array(received, pa.timestamp("us", tz="UTC")),
+                "source": pa.array(sources, pa.string()),
+                "default_type": pa.array(types, pa.string()),
+            }
+        )
+        try:
+            with self.db.transaction() as cur:
+                cur.register("_raw", table)
+                result = commit_staged(
+                    cur, json_stage_sql("_raw"), max_rejections=len(raws), want_duplicates=True
+                )
+                cur.unregister("_raw")
+        except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
+            for p in group:
+                p.future.set_exception(exc)
+            return
+        for p, start in zip(group, offsets, strict=True):
+            end = start + len(p.raws)
+            mine = ChunkResult(received=len(p.raws))
+            mine.rejections = [r for r in result.rejections if start <= r.pos < end]
+            mine.rejected = len(mine.rejections)
+            mine.duplicates = sum(1 for d in result.duplicate_positions if start <= d < end)
+            mine.accepted = mine.received - mine.rejected - mine.duplicates
+            p.future.set_result(mine)

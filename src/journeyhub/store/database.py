@@ -1,0 +1,144 @@
+"""The one gateway to the DuckDB file.
+
+A process opens the file once; readers get their own cursor per thread, and every write goes
+through :meth:`Database.transaction`, which serialises writers so that a batch is one commit.
+DuckDB allows one writing process per file: when a ``journeyhub serve`` holds it, opening it
+again raises :class:`DatabaseLockedError` naming the server and how to reach it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from journeyhub.store.schema import DDL, SCHEMA_VERSION
+from journeyhub.store.sql import first_row
+
+DEFAULT_DB_NAME = "journeyhub.duckdb"
+
+
+def default_db_path() -> Path:
+    """``$JOURNEYHUB_DB`` if set, else ``journeyhub.duckdb`` in the current directory."""
+    return Path(os.environ.get("JOURNEYHUB_DB") or DEFAULT_DB_NAME)
+
+
+def server_marker(path: Path) -> Path:
+    """The side file a running server writes next to the database it holds."""
+    return path.with_name(path.name + ".server.json")
+
+
+class DatabaseLockedError(RuntimeError):
+    """The database file is held by another process (usually a running ``journeyhub serve``)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        self.path = path
+        marker = server_marker(path)
+        server: dict[str, Any] = {}
+        if marker.exists():
+            try:
+                server = json.loads(marker.read_text())
+            except (OSError, ValueError):
+                server = {}
+        self.server = server
+        if server:
+            msg = (
+                f"The database {path} is held by the journeyhub server (pid {server.get('pid')}) "
+                f"at {server.get('url')}. Use its REST API there (docs: {server.get('url')}/docs), "
+                "or stop the server and run this command again."
+            )
+        else:
+            msg = (
+                f"The database {path} is held by another process ({detail}). "
+                "Stop that process or use another --db."
+            )
+        super().__init__(msg)
+
+
+class Database:
+    """A DuckDB database file with the journeyhub schema applied.
+
+    >>> db = Database(":memory:")
+    >>> db.scalar("SELECT count(*) FROM events")
+    0
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        self.read_only = read_only
+        try:
+            self._con = duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseLockedError(self.path, str(exc).splitlines()[0]) from exc
+            raise
+        self._con.execute("SET TimeZone = 'UTC'")
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        if not read_only:
+            self._migrate()
+
+    def _migrate(self) -> None:
+        for statement in DDL:
+            self._con.execute(statement)
+        self._con.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
+        )
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
+        cur = getattr(self._local, "cursor", None)
+        if cur is None:
+            cur = self._con.cursor()
+            cur.execute("SET TimeZone = 'UTC'")
+            self._local.cursor = cur
+        return cur
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; commits on success, rolls back on any error."""
+        with self._write_lock:
+            cur = self._con.cursor()
+            cur.execute("SET TimeZone = 'UTC'")
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                yield cur
+            except BaseException:
+                cur.execute("ROLLBACK")
+                raise
+            else:
+                cur.execute("COMMIT")
+            finally:
+                cur.close()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
+        """Run a read query and return rows as dictionaries."""
+        cur = self.cursor().execute(sql, params or [])
+        columns = [d[0] for d in cur.description]
+        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+    def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
+        """Run a query that returns one value."""
+        row = first_row(self.cursor().execute(sql, params or []))
+        return None if row is None else row[0]
+
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file."""
+        with self._write_lock:
+            self._con.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        """Close the file; the object is unusable afterwards."""
+        self._con.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,19 @@
+"""Small helpers for building SQL safely: identifiers are quoted here and nowhere else."""
+
+from typing import Any
+
+
+def quote_ident(name: str) -> str:
+    """Quote an identifier for DuckDB (and Spark SQL via sqlglot later)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(value: str) -> str:
+    """Quote a string literal; only for DDL-ish places where parameters cannot be bound."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def first_row(result: Any) -> tuple[Any, ...] | None:
+    """The first row of a DuckDB result, consuming it whole (DuckDB 2 refuses unfinished ones)."""
+    rows = result.fetchall()
+    return rows[0] if rows else None
