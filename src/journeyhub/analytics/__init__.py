@@ -1,0 +1,1 @@
+"""Analytics over the store: timelines now; funnels, paths and conformance build here."""

@@ -1,0 +1,1 @@
+"""Trust: API keys now; roles, audit log and GDPR build here."""

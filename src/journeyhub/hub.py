@@ -1,0 +1,196 @@
+"""``Hub``: the one Python API. The CLI, the REST API and notebooks all go through it.
+
+>>> hub = Hub(":memory:")
+>>> hub.track({"userId": "u1", "event": "Order Completed", "properties": {"revenue": 42.5}})
+{'accepted': 1, 'duplicates': 0, 'rejected': []}
+>>> [e["event"] for e in hub.timeline("u1").items]
+['Order Completed']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from journeyhub.analytics.timeline import (
+    TimelinePage,
+    TimelineQuery,
+    account_timeline,
+    customer_timeline,
+)
+from journeyhub.auth import keys
+from journeyhub.ingest import quarantine
+from journeyhub.ingest.files import EventImporter, ImportReport, Progress
+from journeyhub.ingest.pipeline import ChunkResult
+from journeyhub.ingest.records import RecordsReport, import_records
+from journeyhub.ingest.writer import BatchWriter
+from journeyhub.store import Database, default_db_path
+from journeyhub.store.maintenance import cluster_events
+
+
+def _ingest_summary(result: ChunkResult) -> dict[str, Any]:
+    return {
+        "accepted": result.accepted,
+        "duplicates": result.duplicates,
+        "rejected": [r.as_dict() for r in result.rejections],
+    }
+
+
+class Hub:
+    """A journeyhub database: ingest, timelines, quarantine, keys.
+
+    ``Hub()`` opens ``$JOURNEYHUB_DB`` or ``./journeyhub.duckdb``; ``Hub(":memory:")`` is a
+    throw-away store for notebooks and doctests.
+    """
+
+    def __init__(self, db: str | Path | None = None, *, read_only: bool = False) -> None:
+        self.db = Database(db if db is not None else default_db_path(), read_only=read_only)
+        self._writer: BatchWriter | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    @property
+    def writer(self) -> BatchWriter:
+        """The group-commit writer (started on first use)."""
+        if self._writer is None:
+            self._writer = BatchWriter(self.db)
+        return self._writer
+
+    def close(self) -> None:
+        """Flush pending writes and close the database."""
+        if self._writer is not None:
+            self._writer.close()
+            self._writer = None
+        self.db.checkpoint()
+        self.db.close()
+
+    def __enter__(self) -> Hub:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ingest ------------------------------------------------------------------------------
+
+    def ingest_json(
+        self, raws: list[str], *, source: str = "api", default_type: str | None = None
+    ) -> ChunkResult:
+        """Commit JSON-encoded events (one string each); blocks until they are durable."""
+        return self.writer.submit(raws, source=source, default_type=default_type).result()
+
+    def ingest(
+        self,
+        events: Iterable[Mapping[str, Any]],
+        *,
+        source: str = "python",
+        default_type: str | None = None,
+    ) -> dict[str, Any]:
+        """Ingest Segment-spec events given as dicts; returns accepted, duplicates, rejected."""
+        raws = [orjson.dumps(e, default=str).decode() for e in events]
+        return _ingest_summary(self.ingest_json(raws, source=source, default_type=default_type))
+
+    def track(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Ingest one ``track`` call."""
+        return self.ingest([event], default_type="track")
+
+    def identify(self, event: Mapping[str, Any]) -> dict[str, Any]:
+        """Ingest one ``identify`` call."""
+        return self.ingest([event], default_type="identify")
+
+    def import_events(
+        self,
+        path: str | Path,
+        *,
+        fmt: str | None = None,
+        mapping: Mapping[str, str] | None = None,
+        chunk_rows: int = 1_000_000,
+        progress: Progress | None = None,
+    ) -> ImportReport:
+        """Import a JSONL, CSV or Parquet file of events (idempotent; chunked commits)."""
+        importer = EventImporter(self.db, path, fmt=fmt, mapping=mapping, chunk_rows=chunk_rows)
+        return importer.run(progress)
+
+    def import_records(
+        self, source: str, path: str | Path, *, id_column: str | None = None
+    ) -> RecordsReport:
+        """Import a source system's customer records file."""
+        return import_records(self.db, source, path, id_column=id_column)
+
+    # -- timelines -----------------------------------------------------------------------------
+
+    def timeline(
+        self,
+        identifier: str,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        channels: list[str] | None = None,
+        events: list[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        descending: bool = False,
+    ) -> TimelinePage:
+        """Every event of the person behind a userId, anonymousId, email or phone number."""
+        q = TimelineQuery(limit, cursor, channels, events, since, until, descending)
+        return customer_timeline(self.db, identifier, q)
+
+    def account_timeline(
+        self,
+        group_id: str,
+        *,
+        limit: int = 50,
+        cursor: str | None = None,
+        channels: list[str] | None = None,
+        events: list[str] | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        descending: bool = False,
+    ) -> TimelinePage:
+        """Merged timeline of all contacts of a B2B account (``groupId``)."""
+        q = TimelineQuery(limit, cursor, channels, events, since, until, descending)
+        return account_timeline(self.db, group_id, q)
+
+    # -- quarantine ----------------------------------------------------------------------------
+
+    def quarantine(self, **filters: Any) -> list[dict[str, Any]]:
+        """Rejected inputs with reasons (see :func:`journeyhub.ingest.quarantine.list_quarantine`)."""
+        return quarantine.list_quarantine(self.db, **filters)
+
+    def replay_quarantine(
+        self, ids: list[str] | None = None, fixes: Mapping[str, str | bytes] | None = None
+    ) -> quarantine.ReplayReport:
+        """Re-validate quarantined inputs, optionally with corrected payloads."""
+        return quarantine.replay(self.db, ids, fixes)
+
+    # -- keys ----------------------------------------------------------------------------------
+
+    def create_key(self, name: str = "default") -> dict[str, str]:
+        """A new API key (shown once)."""
+        return keys.create_key(self.db, name)
+
+    def is_valid_key(self, key: str) -> bool:
+        """Whether an API key is known and active."""
+        return keys.is_valid_key(self.db, key)
+
+    # -- maintenance and facts -----------------------------------------------------------------
+
+    def optimize(self) -> int:
+        """Re-cluster events by person (fast timelines after many small writes)."""
+        return cluster_events(self.db)
+
+    def stats(self) -> dict[str, Any]:
+        """Row counts of the main tables."""
+        counts = self.db.query(
+            """SELECT (SELECT count(*) FROM events) AS events,
+                      (SELECT count(DISTINCT person_key) FROM events) AS people_keys,
+                      (SELECT count(DISTINCT profile_id) FROM identity_nodes) AS profiles,
+                      (SELECT count(*) FROM identity_nodes) AS identities,
+                      (SELECT count(*) FROM quarantine WHERE status = 'open') AS quarantined,
+                      (SELECT count(*) FROM source_records) AS source_records,
+                      (SELECT count(DISTINCT group_id) FROM account_members) AS accounts"""
+        )[0]
+        return {"db": str(self.db.path), **counts}
