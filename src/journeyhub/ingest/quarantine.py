@@ -8,6 +8,7 @@ rule or mapping was fixed) or replaced by a corrected payload. Rows that now pas
 from __future__ import annotations
 
 import base64
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,20 @@ from journeyhub.ingest.staging import FIELD_ALIASES, OBJECT_FIELDS, json_stage_s
 from journeyhub.store import Database
 
 QUARANTINE_COLUMNS = "id, received_at, source, position, reason_code, reason, payload, status"
+
+
+def quarantine_raw(
+    db: Database, *, source: str, position: int | None, code: str, reason: str, payload: bytes
+) -> str:
+    """Keep an input that never reached the pipeline (unparseable body, oversize request)."""
+    qid = "q_" + uuid.uuid4().hex
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO quarantine (id, received_at, source, position, reason_code, reason, "
+            "payload) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [qid, datetime.now(UTC), source, position, code, reason, payload],
+        )
+    return qid
 
 
 def _payload_view(payload: bytes | None) -> dict[str, Any]:

@@ -1,0 +1,51 @@
+"""API key check: ``Authorization: Bearer KEY`` or HTTP Basic with the key as user name."""
+
+from __future__ import annotations
+
+import base64
+
+from fastapi import Request
+
+from journeyhub.api.errors import ApiError
+from journeyhub.hub import Hub
+
+
+def key_from_header(header: str | None) -> str | None:
+    """The API key in an Authorization header, in either accepted form."""
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    scheme = scheme.lower()
+    if scheme == "bearer":
+        return value.strip() or None
+    if scheme == "basic":
+        try:
+            decoded = base64.b64decode(value.strip()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            return None
+        return decoded.split(":", 1)[0] or None
+    return None
+
+
+class KeyChecker:
+    """FastAPI dependency that admits requests with a valid key (valid keys are cached)."""
+
+    def __init__(self, hub: Hub) -> None:
+        self.hub = hub
+        self._valid: set[str] = set()
+
+    def __call__(self, request: Request) -> str:
+        key = key_from_header(request.headers.get("authorization"))
+        if key is None:
+            raise ApiError(
+                401,
+                "unauthorized",
+                "missing API key: send 'Authorization: Bearer KEY' or HTTP Basic with the key "
+                "as user name (create one with `journeyhub keys create`)",
+                headers={"WWW-Authenticate": 'Bearer, Basic realm="journeyhub"'},
+            )
+        if key not in self._valid:
+            if not self.hub.is_valid_key(key):
+                raise ApiError(401, "unauthorized", "unknown or revoked API key")
+            self._valid.add(key)
+        return key

@@ -1,0 +1,122 @@
+"""Read endpoints: timelines, quarantine, stats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from journeyhub.analytics.timeline import CursorError, TimelinePage
+from journeyhub.api.errors import ApiError
+from journeyhub.api.schemas import TimelineResponse
+from journeyhub.hub import Hub
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    """Accept both ``?channel=web&channel=app`` and ``?channel=web,app``."""
+    if not values:
+        return None
+    return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def build_router(hub: Hub, require_key: Any) -> APIRouter:
+    """Timeline, quarantine and stats routes."""
+    router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
+
+    async def page(fn: Any, subject: str, **kwargs: Any) -> TimelinePage:
+        try:
+            return await run_in_threadpool(fn, subject, **kwargs)
+        except CursorError as exc:
+            raise ApiError(400, "invalid_cursor", str(exc)) from exc
+        except ValueError as exc:
+            raise ApiError(400, "invalid_query", str(exc)) from exc
+
+    timeline_params = {
+        "limit": Query(50, ge=1, le=1000, description="items per page"),
+        "cursor": Query(None, description="next_cursor of the previous page"),
+        "channel": Query(None, description="only these channels (repeat or comma-separate)"),
+        "event": Query(None, description="only these event / page names"),
+        "since": Query(None, description="from this time (ISO 8601, inclusive)"),
+        "until": Query(None, description="before this time (ISO 8601, exclusive)"),
+        "order": Query("asc", pattern="^(asc|desc)$", description="asc: oldest first"),
+    }
+
+    @router.get("/customers/{customer_id}/timeline", response_model=TimelineResponse,
+                tags=["timeline"])
+    async def customer_timeline(
+        customer_id: str,
+        limit: int = timeline_params["limit"],
+        cursor: str | None = timeline_params["cursor"],
+        channel: list[str] | None = timeline_params["channel"],
+        event: list[str] | None = timeline_params["event"],
+        since: datetime | None = timeline_params["since"],
+        until: datetime | None = timeline_params["until"],
+        order: str = timeline_params["order"],
+    ) -> dict[str, Any]:
+        """Every event of one customer over all linked identities and channels, in time order.
+        ``customer_id`` may be a userId, an anonymousId, an email or a phone number."""
+        result = await page(
+            hub.timeline, customer_id, limit=limit, cursor=cursor, channels=_split(channel),
+            events=_split(event), since=since, until=until, descending=order == "desc",
+        )
+        return result.as_dict()
+
+    @router.get("/accounts/{group_id}/timeline", response_model=TimelineResponse,
+                tags=["timeline"])
+    async def account_timeline(
+        group_id: str,
+        limit: int = timeline_params["limit"],
+        cursor: str | None = timeline_params["cursor"],
+        channel: list[str] | None = timeline_params["channel"],
+        event: list[str] | None = timeline_params["event"],
+        since: datetime | None = timeline_params["since"],
+        until: datetime | None = timeline_params["until"],
+        order: str = timeline_params["order"],
+    ) -> dict[str, Any]:
+        """The merged timeline of all contacts of a B2B account (its ``groupId``)."""
+        result = await page(
+            hub.account_timeline, group_id, limit=limit, cursor=cursor,
+            channels=_split(channel), events=_split(event), since=since, until=until,
+            descending=order == "desc",
+        )
+        return result.as_dict()
+
+    @router.get("/quarantine", tags=["quarantine"])
+    async def quarantine_list(
+        status: str | None = Query("open", description="open, replayed, or empty for all"),
+        reason_code: str | None = Query(None),
+        limit: int = Query(100, ge=1, le=10_000),
+        offset: int = Query(0, ge=0),
+    ) -> dict[str, Any]:
+        """Rejected inputs, kept whole, with the reason each was rejected."""
+        items = await run_in_threadpool(
+            hub.quarantine, status=status or None, reason_code=reason_code, limit=limit,
+            offset=offset,
+        )
+        return {"items": items}
+
+    @router.post("/quarantine/replay", tags=["quarantine"])
+    async def quarantine_replay(
+        ids: list[str] | None = Body(None, embed=True),
+        fixes: dict[str, Any] | None = Body(None, embed=True,
+                                            description="quarantine id -> corrected event"),
+    ) -> dict[str, Any]:
+        """Send quarantined inputs through validation again, optionally with corrections."""
+        import orjson
+
+        fixed = {k: v if isinstance(v, str) else orjson.dumps(v).decode()
+                 for k, v in (fixes or {}).items()}
+        try:
+            report = await run_in_threadpool(hub.replay_quarantine, ids, fixed)
+        except KeyError as exc:
+            raise ApiError(404, "not_found", str(exc.args[0])) from exc
+        return report.as_dict()
+
+    @router.get("/stats", tags=["store"])
+    async def stats() -> dict[str, Any]:
+        """Counts of events, identities, profiles and quarantined inputs."""
+        return await run_in_threadpool(hub.stats)
+
+    return router
