@@ -254,9 +254,9 @@ class EventImporter:
         elif self.path.suffix.lower() == ".tsv":
             options += ", delim = '\\t'"
         try:
-            table = cur.execute(
+            table = cur.sql(
                 f"SELECT * FROM read_csv({quote_literal(str(self.path))}, {options})"
-            ).fetch_arrow_table()
+            ).to_arrow_table()
             broken = cur.execute(
                 "SELECT line, line_byte_position, error_type, error_message FROM reject_errors "
                 "ORDER BY line"

@@ -68,10 +68,10 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
         return rows, bad
     else:
         cur = db.cursor()
-        table = cur.execute(
+        table = cur.sql(
             f"SELECT * FROM read_csv({quote_literal(str(path))}, all_varchar = true, "
             "store_rejects = true, ignore_errors = true, header = true)"
-        ).fetch_arrow_table()
+        ).to_arrow_table()
         for line, offset, message in cur.execute(
             "SELECT line, line_byte_position, error_message FROM reject_errors ORDER BY line"
         ).fetchall():

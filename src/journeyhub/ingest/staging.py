@@ -108,7 +108,7 @@ def json_stage_sql(raw_table: str) -> str:
     ids = ("message_id", "user_id", "anonymous_id", "group_id", "previous_id", "event", "name")
     id_exprs = ",\n".join(f"{_blank_to_null(s[c])} AS {c}" for c in ids)
     return f"""
-    SELECT pos, position, source, received_at, raw, pre_code, pre_reason,
+    SELECT pos, position, source, raw, pre_code, pre_reason,
         {_normalised_columns("received_at")}
     FROM (
         SELECT pos, position, source, received_at, raw, default_type,
@@ -212,7 +212,7 @@ def typed_stage_sql(
         text(f) for f in ("type", "event", "name", "userId", "anonymousId", timestamp_field)
     )
     return f"""
-    SELECT pos, pos AS position, source, received_at, NULL::VARCHAR AS raw,
+    SELECT pos, pos AS position, source, NULL::VARCHAR AS raw,
         NULL::VARCHAR AS pre_code, NULL::VARCHAR AS pre_reason,
         {_normalised_columns("coalesce(file_received_at, now_ts)")}
     FROM (

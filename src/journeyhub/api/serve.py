@@ -1,0 +1,25 @@
+"""Run the API under uvicorn, announcing the held database in a side file."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import uvicorn
+
+from journeyhub.api.app import create_app
+from journeyhub.hub import Hub
+from journeyhub.store.database import server_marker
+
+
+def run_server(db: Path, host: str, port: int) -> None:
+    """Open the database, serve until stopped, then flush and release it."""
+    hub = Hub(db)  # raises DatabaseLockedError with a clear message if already held
+    marker = server_marker(Path(db))
+    marker.write_text(json.dumps({"pid": os.getpid(), "url": f"http://{host}:{port}"}))
+    try:
+        uvicorn.run(create_app(hub), host=host, port=port, log_level="info", access_log=False)
+    finally:
+        marker.unlink(missing_ok=True)
+        hub.close()

@@ -1,0 +1,1 @@
+"""Command line (Typer): parses, calls :class:`journeyhub.Hub`, formats. Nothing else."""

@@ -1,0 +1,28 @@
+"""Load a generated demo company into a database: events plus every source system's records."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from journeyhub.demo.sources import FIELDS
+from journeyhub.hub import Hub
+
+
+def load_demo(
+    hub: Hub, folder: str | Path, progress: Callable[[int, int], None] | None = None
+) -> dict[str, Any]:
+    """Import ``events.*`` and ``records/*.csv`` from a demo folder; returns the reports."""
+    folder = Path(folder)
+    events = next(iter(sorted(folder.glob("events.*"))), None)
+    if events is None:
+        raise FileNotFoundError(f"{folder}: no events.parquet or events.jsonl (generate first)")
+    result: dict[str, Any] = {"events": hub.import_events(events, progress=progress).as_dict()}
+    result["records"] = {}
+    for system, fields in FIELDS.items():
+        path = folder / "records" / f"{system}.csv"
+        if path.exists():
+            result["records"][system] = hub.import_records(
+                system, path, id_column=fields[0]).as_dict()
+    return result
