@@ -101,6 +101,38 @@ def _record_quarantine_bytes(
     return out
 
 
+def read_lines(path: Path, numbers: set[int]) -> dict[int, bytes]:
+    """The raw bytes of the given 1-based line numbers (without the line break)."""
+    wanted, out = set(numbers), {}
+    if not wanted:
+        return out
+    last = max(wanted)
+    with path.open("rb") as fh:
+        for number, raw in enumerate(fh, start=1):
+            if number in wanted:
+                out[number] = raw.rstrip(b"\r\n")
+            if number >= last:
+                break
+    return out
+
+
+def csv_rejects(cur: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, str, str, bytes]]:
+    """Lines DuckDB's CSV reader could not read (from ``reject_errors``), with raw bytes."""
+    broken = cur.execute(
+        "SELECT DISTINCT line, error_message FROM reject_errors ORDER BY line"
+    ).fetchall()
+    raw = read_lines(path, {int(line) for line, _ in broken})
+    return [
+        (
+            int(line),
+            "invalid_encoding" if "unicode" in message.lower() else "malformed_csv",
+            f"line {line}: {message.splitlines()[0]}",
+            raw.get(int(line), b""),
+        )
+        for line, message in broken
+    ]
+
+
 def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list[str], list]]:
     """Yield (line numbers, decoded lines, undecodable lines) per chunk."""
     positions: list[int] = []
@@ -257,23 +289,10 @@ class EventImporter:
             table = cur.sql(
                 f"SELECT * FROM read_csv({quote_literal(str(self.path))}, {options})"
             ).to_arrow_table()
-            broken = cur.execute(
-                "SELECT line, line_byte_position, error_type, error_message FROM reject_errors "
-                "ORDER BY line"
-            ).fetchall()
+            bad = csv_rejects(cur, self.path)
         except duckdb.Error as exc:
             raise ImportError_(f"{self.path}: cannot read as CSV: {exc}") from exc
-        total = table.num_rows + len(broken)
-        raw_lines = self._raw_lines({b[1] for b in broken}) if broken else {}
-        bad = [
-            (
-                int(line),
-                "invalid_encoding" if "unicode" in message.lower() else "malformed_csv",
-                f"line {line}: {message.splitlines()[0]}",
-                raw_lines.get(offset, b""),
-            )
-            for line, offset, _kind, message in broken
-        ]
+        total = table.num_rows + len(bad)
         # data row n (1-based) is line n + 1 when no line was broken before it; that is the
         # common case, and rows keep their order, so "row" numbers stay meaningful.
         table = table.append_column("pos", pa.array(range(1, table.num_rows + 1), pa.int64()))
@@ -287,14 +306,6 @@ class EventImporter:
         for start in range(0, table.num_rows, self.chunk_rows):
             chunk = table.slice(start, self.chunk_rows)
             yield len(bad) + start + chunk.num_rows, total, self._typed_commit(chunk)
-
-    def _raw_lines(self, offsets: set[int]) -> dict[int, bytes]:
-        out = {}
-        with self.path.open("rb") as fh:
-            for offset in offsets:
-                fh.seek(int(offset))
-                out[offset] = fh.readline().rstrip(b"\r\n")
-        return out
 
     def _typed_commit(
         self, table: pa.Table

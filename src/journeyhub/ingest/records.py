@@ -18,7 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeyhub.ingest.files import ImportError_, _jsonl_chunks, detect_format
+from journeyhub.ingest.files import ImportError_, _jsonl_chunks, csv_rejects, detect_format
 from journeyhub.store import Database
 from journeyhub.store.sql import quote_literal
 
@@ -72,14 +72,7 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
             f"SELECT * FROM read_csv({quote_literal(str(path))}, all_varchar = true, "
             "store_rejects = true, ignore_errors = true, header = true)"
         ).to_arrow_table()
-        for line, offset, message in cur.execute(
-            "SELECT line, line_byte_position, error_message FROM reject_errors ORDER BY line"
-        ).fetchall():
-            with path.open("rb") as fh:
-                fh.seek(int(offset))
-                raw = fh.readline().rstrip(b"\r\n")
-            code = "invalid_encoding" if "unicode" in message.lower() else "malformed_csv"
-            bad.append((int(line), code, f"line {line}: {message.splitlines()[0]}", raw))
+        bad.extend(csv_rejects(cur, path))
         rows = table.to_pylist()
     for number, row in enumerate(rows, start=1):
         row.setdefault("__row__", number)

@@ -1,0 +1,44 @@
+"""Importing source-system customer records."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from journeyhub import Hub
+from journeyhub.ingest.files import ImportError_
+
+
+def test_records_are_kept_per_source_and_reimport_only_updates_changes(
+    hub: Hub, tmp_path: Path
+) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_text("KundenNr,Vorname,Nachname\nK-1,Anna,Müller\nK-2,Hans,Schmidt\n")
+    first = hub.import_records("crm", path)
+    assert (first.inserted, first.updated, first.rejected) == (2, 0, 0)
+    path.write_text("KundenNr,Vorname,Nachname\nK-1,Anna,Mueller\nK-2,Hans,Schmidt\n")
+    second = hub.import_records("crm", path)
+    assert (second.inserted, second.updated, second.unchanged) == (0, 1, 1)
+    record = hub.db.scalar(
+        "SELECT record->>'Nachname' FROM source_records WHERE source='crm' AND record_id='K-1'")
+    assert record == "Mueller"
+
+
+def test_duplicate_and_missing_ids_are_quarantined_not_lost(hub: Hub, tmp_path: Path) -> None:
+    path = tmp_path / "pos.csv"
+    path.write_text("loyalty_card,name\nL1,\"Müller, Anna\"\nL1,\"Muller, Anna\"\n,Nobody\n")
+    report = hub.import_records("pos", path)
+    assert (report.inserted, report.rejected) == (1, 2)
+    reasons = sorted(q["reason"] for q in hub.quarantine())
+    assert "already appeared in row 1" in reasons[1] or "already appeared in row 1" in reasons[0]
+    assert any("is empty" in r for r in reasons)
+
+
+def test_unknown_id_column_is_a_clear_error(hub: Hub, tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text("a,b\n1,2\n")
+    with pytest.raises(ImportError_, match="name it with --id-column"):
+        hub.import_records("x", path)
+    with pytest.raises(ImportError_, match="'zz' is not a column"):
+        hub.import_records("x", path, id_column="zz")
