@@ -34,12 +34,12 @@ class Api:
         self.client = TestClient(create_app(hub))
         self.headers = {"Authorization": f"Bearer {self.key}"}
 
-    def post(self, path: str, body: object = None, **kw: object):  # noqa: ANN201
+    def post(self, path: str, body: object = None, **kw: object):
         if "content" in kw:
             return self.client.post(path, headers=self.headers, **kw)
         return self.client.post(path, json=body, headers=self.headers, **kw)
 
-    def get(self, path: str, **kw: object):  # noqa: ANN201
+    def get(self, path: str, **kw: object):
         return self.client.get(path, headers=self.headers, **kw)
 
 

@@ -6,6 +6,6 @@
 
 __version__ = "0.1.0"
 
-from journeyhub.hub import Hub  # noqa: E402
+from journeyhub.hub import Hub
 
 __all__ = ["Hub", "__version__"]

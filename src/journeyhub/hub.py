@@ -109,9 +109,16 @@ class Hub:
         mapping: Mapping[str, str] | None = None,
         chunk_rows: int = 1_000_000,
         progress: Progress | None = None,
+        cluster: bool = True,
     ) -> ImportReport:
-        """Import a JSONL, CSV or Parquet file of events (idempotent; chunked commits)."""
-        importer = EventImporter(self.db, path, fmt=fmt, mapping=mapping, chunk_rows=chunk_rows)
+        """Import a JSONL, CSV or Parquet file of events (idempotent; chunked commits).
+
+        With ``cluster`` (default) a large import ends by re-clustering events by person, so
+        timelines stay fast; the time it takes is reported separately.
+        """
+        importer = EventImporter(
+            self.db, path, fmt=fmt, mapping=mapping, chunk_rows=chunk_rows, cluster=cluster
+        )
         return importer.run(progress)
 
     def import_records(
@@ -157,7 +164,7 @@ class Hub:
     # -- quarantine ----------------------------------------------------------------------------
 
     def quarantine(self, **filters: Any) -> list[dict[str, Any]]:
-        """Rejected inputs with reasons (see :func:`journeyhub.ingest.quarantine.list_quarantine`)."""
+        """Rejected inputs with reasons (filters: status, reason_code, limit, offset)."""
         return quarantine.list_quarantine(self.db, **filters)
 
     def replay_quarantine(

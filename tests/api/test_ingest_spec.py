@@ -27,8 +27,9 @@ def test_each_call_type_is_accepted_and_stored_with_its_type(api: Api, call: str
     r = api.post(f"/v1/{call}", body)
     assert r.status_code == 200, r.text
     assert r.json() == {"success": True, "accepted": 1, "duplicates": 0, "rejected": []}
-    row = api.hub.db.query("SELECT type, name, timestamp FROM events WHERE message_id = ?",
-                           [f"m-{call}"])[0]
+    row = api.hub.db.query(
+        "SELECT type, name, timestamp FROM events WHERE message_id = ?", [f"m-{call}"]
+    )[0]
     assert row["type"] == call
     assert row["timestamp"].isoformat() == "2026-03-01T10:00:00+00:00"
 
@@ -46,7 +47,10 @@ def test_batch_accepts_good_events_and_reports_bad_ones_by_index(api: Api) -> No
     body = r.json()
     assert body["accepted"] == 2
     assert [(x["index"], x["code"]) for x in body["rejected"]] == [
-        (1, "missing_id"), (3, "unknown_type"), (4, "missing_event")]
+        (1, "missing_id"),
+        (3, "unknown_type"),
+        (4, "missing_event"),
+    ]
     assert "teleport" in body["rejected"][1]["message"]
     assert api.hub.db.scalar("SELECT count(*) FROM events") == 2
     kept = {q["id"]: q for q in api.hub.quarantine()}
@@ -57,8 +61,11 @@ def test_batch_accepts_good_events_and_reports_bad_ones_by_index(api: Api) -> No
 
 
 def test_retried_batch_does_not_duplicate_events(api: Api) -> None:
-    batch = {"batch": [{"type": "track", "userId": "u1", "event": "A", "messageId": f"r{i}"}
-                       for i in range(20)]}
+    batch = {
+        "batch": [
+            {"type": "track", "userId": "u1", "event": "A", "messageId": f"r{i}"} for i in range(20)
+        ]
+    }
     first = api.post("/v1/batch", batch).json()
     second = api.post("/v1/batch", batch).json()
     assert (first["accepted"], first["duplicates"]) == (20, 0)
@@ -99,22 +106,40 @@ def test_batch_body_must_hold_a_batch_list(api: Api) -> None:
     ("event", "code", "words"),
     [
         ({"userId": 42, "event": "A"}, "wrong_type", "userId must be a string, got a number"),
-        ({"userId": "u1", "event": "A", "properties": [1, 2]}, "wrong_type",
-         "properties must be a JSON object, got an array"),
-        ({"userId": "u1", "event": "A", "timestamp": 1700000000}, "wrong_type",
-         "timestamp must be a string"),
+        (
+            {"userId": "u1", "event": "A", "properties": [1, 2]},
+            "wrong_type",
+            "properties must be a JSON object, got an array",
+        ),
+        (
+            {"userId": "u1", "event": "A", "timestamp": 1700000000},
+            "wrong_type",
+            "timestamp must be a string",
+        ),
         ({"event": "A"}, "missing_id", "neither userId nor anonymousId"),
         ({"userId": "", "anonymousId": "  ", "event": "A"}, "missing_id", "neither userId"),
         ({"userId": "u1"}, "missing_event", "needs an event name"),
-        ({"userId": "u1", "event": "A", "timestamp": "2999-01-01T00:00:00Z"},
-         "timestamp_in_future", "more than 24 hours after"),
-        ({"userId": "u1", "event": "A", "timestamp": "1970-01-01T00:00:00Z"},
-         "timestamp_too_old", "before 2000-01-01"),
-        ({"userId": "u1", "event": "A", "timestamp": "last tuesday"}, "bad_timestamp",
-         "not an ISO 8601 date-time"),
+        (
+            {"userId": "u1", "event": "A", "timestamp": "2999-01-01T00:00:00Z"},
+            "timestamp_in_future",
+            "more than 24 hours after",
+        ),
+        (
+            {"userId": "u1", "event": "A", "timestamp": "1970-01-01T00:00:00Z"},
+            "timestamp_too_old",
+            "before 2000-01-01",
+        ),
+        (
+            {"userId": "u1", "event": "A", "timestamp": "last tuesday"},
+            "bad_timestamp",
+            "not an ISO 8601 date-time",
+        ),
         ({"userid": "u1", "event": "A"}, "unknown_field", "unknown top-level field(s) userid"),
-        ({"userId": "u1", "event": "A", "properties": {"blob": "x" * 40_000}},
-         "event_too_large", "bytes; at most 32768"),
+        (
+            {"userId": "u1", "event": "A", "properties": {"blob": "x" * 40_000}},
+            "event_too_large",
+            "bytes; at most 32768",
+        ),
         ({"userId": "u" * 300, "event": "A"}, "id_too_long", "userId is 300 characters"),
     ],
 )
@@ -133,8 +158,12 @@ def test_bad_event_gets_clear_error_and_quarantine(
 
 
 def test_oversize_request_is_413_and_kept(api: Api) -> None:
-    big = {"batch": [{"type": "track", "userId": "u1", "event": "A",
-                      "properties": {"x": "y" * 30_000}} for _ in range(150)]}
+    big = {
+        "batch": [
+            {"type": "track", "userId": "u1", "event": "A", "properties": {"x": "y" * 30_000}}
+            for _ in range(150)
+        ]
+    }
     r = api.post("/v1/batch", big)
     assert r.status_code == 413
     assert r.json()["error"]["code"] == "payload_too_large"
@@ -148,24 +177,34 @@ def test_clock_skew_is_corrected_with_sent_at(api: Api) -> None:
     now = datetime.now(UTC)
     sent = (now - timedelta(hours=2)).isoformat()
     happened = (now - timedelta(hours=2, minutes=5)).isoformat()
-    api.post("/v1/track", {"userId": "u1", "event": "A", "timestamp": happened, "sentAt": sent,
-                           "messageId": "skew"})
+    api.post(
+        "/v1/track",
+        {"userId": "u1", "event": "A", "timestamp": happened, "sentAt": sent, "messageId": "skew"},
+    )
     stored = api.hub.db.scalar("SELECT timestamp FROM events WHERE message_id = 'skew'")
     assert abs((stored - (now - timedelta(minutes=5))).total_seconds()) < 60
 
 
 def test_batch_level_context_applies_to_each_event(api: Api) -> None:
-    api.post("/v1/batch", {"context": {"channel": "app"}, "batch": [
-        {"type": "track", "userId": "u1", "event": "A", "messageId": "c1"}]})
+    api.post(
+        "/v1/batch",
+        {
+            "context": {"channel": "app"},
+            "batch": [{"type": "track", "userId": "u1", "event": "A", "messageId": "c1"}],
+        },
+    )
     assert api.hub.db.scalar("SELECT channel FROM events WHERE message_id = 'c1'") == "app"
 
 
 def test_channel_comes_from_context_and_browser_means_web(api: Api) -> None:
-    api.post("/v1/track", {"userId": "u1", "event": "A", "messageId": "w",
-                           "context": {"channel": "browser"}})
+    api.post(
+        "/v1/track",
+        {"userId": "u1", "event": "A", "messageId": "w", "context": {"channel": "browser"}},
+    )
     api.post("/v1/page", {"userId": "u1", "name": "Home", "messageId": "p"})
-    channels = dict(api.hub.db.cursor().execute(
-        "SELECT message_id, channel FROM events").fetchall())
+    channels = dict(
+        api.hub.db.cursor().execute("SELECT message_id, channel FROM events").fetchall()
+    )
     assert channels == {"w": "web", "p": "web"}
 
 
@@ -183,7 +222,11 @@ def test_requests_need_a_valid_key_as_bearer_or_basic_user(api: Api) -> None:
 def test_health_and_openapi_docs(api: Api) -> None:
     assert api.client.get("/health").json()["status"] == "ok"
     spec = api.client.get("/openapi.json").json()
-    for path in ("/v1/track", "/v1/batch", "/v1/customers/{customer_id}/timeline",
-                 "/v1/quarantine"):
+    for path in (
+        "/v1/track",
+        "/v1/batch",
+        "/v1/customers/{customer_id}/timeline",
+        "/v1/quarantine",
+    ):
         assert path in spec["paths"], path
     assert "batch" in str(spec["paths"]["/v1/batch"]["post"]["requestBody"])

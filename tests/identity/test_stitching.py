@@ -10,36 +10,46 @@ from journeyhub.identity.normalize import normalize_email, normalize_phone
 
 
 def test_identify_links_anonymous_device_to_user(hub: Hub) -> None:
-    hub.ingest([
-        {"type": "page", "anonymousId": "laptop", "name": "Home"},
-        {"type": "identify", "anonymousId": "laptop", "userId": "u1"},
-    ])
+    hub.ingest(
+        [
+            {"type": "page", "anonymousId": "laptop", "name": "Home"},
+            {"type": "identify", "anonymousId": "laptop", "userId": "u1"},
+        ]
+    )
     assert hub.timeline("u1").profile_id == hub.timeline("laptop").profile_id is not None
 
 
 def test_same_email_on_two_devices_joins_them(hub: Hub) -> None:
-    hub.ingest([
-        {"type": "identify", "anonymousId": "phone", "traits": {"email": "Anna@Example.de "}},
-        {"type": "identify", "userId": "u1", "traits": {"email": "anna@example.de"}},
-    ])
+    hub.ingest(
+        [
+            {"type": "identify", "anonymousId": "phone", "traits": {"email": "Anna@Example.de "}},
+            {"type": "identify", "userId": "u1", "traits": {"email": "anna@example.de"}},
+        ]
+    )
     profile = hub.timeline("anna@example.de").profile_id
     assert hub.timeline("phone").profile_id == profile
     assert hub.timeline("u1").profile_id == profile
 
 
 def test_phone_numbers_match_in_any_format(hub: Hub) -> None:
-    hub.ingest([
-        {"type": "identify", "userId": "u1", "traits": {"phone": "0171 1234567"}},
-        {"type": "identify", "userId": "u2", "traits": {"phone": "+49 (171) 123-4567"}},
-    ])
+    hub.ingest(
+        [
+            {"type": "identify", "userId": "u1", "traits": {"phone": "0171 1234567"}},
+            {"type": "identify", "userId": "u2", "traits": {"phone": "+49 (171) 123-4567"}},
+        ]
+    )
     assert hub.timeline("u1").profile_id == hub.timeline("u2").profile_id
     assert hub.timeline("+491711234567").profile_id == hub.timeline("u1").profile_id
 
 
 def test_alias_links_previous_id(hub: Hub) -> None:
-    hub.ingest([{"type": "track", "userId": "old-id", "event": "A"},
-                {"type": "alias", "userId": "new-id", "previousId": "old-id"},
-                {"type": "track", "userId": "new-id", "event": "B"}])
+    hub.ingest(
+        [
+            {"type": "track", "userId": "old-id", "event": "A"},
+            {"type": "alias", "userId": "new-id", "previousId": "old-id"},
+            {"type": "track", "userId": "new-id", "event": "B"},
+        ]
+    )
     assert {i["event"] for i in hub.timeline("new-id").items if i["type"] == "track"} == {"A", "B"}
 
 
@@ -48,17 +58,26 @@ def test_merging_two_profiles_keeps_the_older_id_and_redirects_the_other(hub: Hu
     hub.ingest([{"type": "identify", "userId": "u2", "anonymousId": "a2"}])
     p1, p2 = hub.timeline("u1").profile_id, hub.timeline("u2").profile_id
     assert p1 != p2
-    hub.ingest([{"type": "identify", "userId": "u2", "traits": {"email": "x@y.de"}},
-                {"type": "identify", "userId": "u1", "traits": {"email": "x@y.de"}}])
+    hub.ingest(
+        [
+            {"type": "identify", "userId": "u2", "traits": {"email": "x@y.de"}},
+            {"type": "identify", "userId": "u1", "traits": {"email": "x@y.de"}},
+        ]
+    )
     assert hub.timeline("u2").profile_id == min(p1, p2)
     assert hub.timeline(f"profile:{max(p1, p2)}").profile_id == min(p1, p2)
     assert hub.db.query("SELECT from_profile, into_profile FROM profile_merges") == [
-        {"from_profile": max(p1, p2), "into_profile": min(p1, p2)}]
+        {"from_profile": max(p1, p2), "into_profile": min(p1, p2)}
+    ]
 
 
 def test_different_people_stay_apart(hub: Hub) -> None:
-    hub.ingest([{"type": "identify", "userId": "u1", "traits": {"email": "a@x.de"}},
-                {"type": "identify", "userId": "u2", "traits": {"email": "b@x.de"}}])
+    hub.ingest(
+        [
+            {"type": "identify", "userId": "u1", "traits": {"email": "a@x.de"}},
+            {"type": "identify", "userId": "u2", "traits": {"email": "b@x.de"}},
+        ]
+    )
     assert hub.timeline("u1").profile_id != hub.timeline("u2").profile_id
 
 

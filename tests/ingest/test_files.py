@@ -21,24 +21,31 @@ def write_jsonl(path: Path, events: list[object]) -> Path:
 def test_jsonl_import_keeps_good_lines_and_quarantines_bad_ones_with_line_numbers(
     hub: Hub, tmp_path: Path
 ) -> None:
-    path = write_jsonl(tmp_path / "e.jsonl", [
-        {"type": "track", "userId": "u1", "event": "A", "messageId": "1"},
-        '{"type": "track", "userId": "u1", "event": ',
-        {"type": "track", "userId": "u1", "event": "B", "messageId": "3"},
-        {"type": "track", "event": "C", "messageId": "4"},
-    ])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [
+            {"type": "track", "userId": "u1", "event": "A", "messageId": "1"},
+            '{"type": "track", "userId": "u1", "event": ',
+            {"type": "track", "userId": "u1", "event": "B", "messageId": "3"},
+            {"type": "track", "event": "C", "messageId": "4"},
+        ],
+    )
     report = hub.import_events(path)
     assert (report.rows_read, report.accepted, report.rejected) == (4, 2, 2)
     assert [(r.position, r.code) for r in report.rejections] == [
-        (2, "malformed_json"), (4, "missing_id")]
+        (2, "malformed_json"),
+        (4, "missing_id"),
+    ]
     kept = {q["position"]: q for q in hub.quarantine()}
     assert kept[2]["payload"] == '{"type": "track", "userId": "u1", "event":'
     assert kept[2]["source"] == "file:e.jsonl"
 
 
 def test_reimporting_a_file_never_duplicates(hub: Hub, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "e.jsonl", [
-        {"type": "track", "userId": "u1", "event": "A", "messageId": str(i)} for i in range(50)])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [{"type": "track", "userId": "u1", "event": "A", "messageId": str(i)} for i in range(50)],
+    )
     assert hub.import_events(path).accepted == 50
     again = hub.import_events(path)
     assert (again.accepted, again.duplicates) == (0, 50)
@@ -50,19 +57,25 @@ def test_parquet_import_with_typed_timestamps_and_chunked_commits(hub: Hub, tmp_
 
     n = 2500
     base = datetime(2026, 1, 1, tzinfo=UTC)
-    table = pa.table({
-        "messageId": [f"m{i}" for i in range(n)],
-        "type": ["track"] * n,
-        "event": ["Viewed"] * n,
-        "userId": [f"u{i % 7}" for i in range(n)],
-        "timestamp": pa.array([base + timedelta(minutes=i) for i in range(n)],
-                              pa.timestamp("us", tz="UTC")),
-        "properties": ['{"i": %d}' % i for i in range(n)],
-    })
+    table = pa.table(
+        {
+            "messageId": [f"m{i}" for i in range(n)],
+            "type": ["track"] * n,
+            "event": ["Viewed"] * n,
+            "userId": [f"u{i % 7}" for i in range(n)],
+            "timestamp": pa.array(
+                [base + timedelta(minutes=i) for i in range(n)], pa.timestamp("us", tz="UTC")
+            ),
+            "properties": [f'{{"i": {i}}}' for i in range(n)],
+        }
+    )
     pq.write_table(table, tmp_path / "e.parquet", row_group_size=1000)
     seen = []
-    report = hub.import_events(tmp_path / "e.parquet", chunk_rows=1000,
-                               progress=lambda done, total: seen.append((done, total)))
+    report = hub.import_events(
+        tmp_path / "e.parquet",
+        chunk_rows=1000,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert report.accepted == n
     assert seen == [(1000, n), (2000, n), (2500, n)]
     assert hub.db.scalar("SELECT min(timestamp) FROM events") == base
@@ -77,15 +90,33 @@ def test_csv_with_column_mapping_and_snake_case_names(hub: Hub, tmp_path: Path) 
         'o1,C1,Order Completed,,2026-02-01T10:00:00Z,"{""revenue"": 10}"\n'
         "o2,C2,Order Completed,a9,2026-02-02 11:00:00+01:00,\n"
     )
-    report = hub.import_events(path, mapping={
-        "messageId": "order_no", "userId": "customer_no", "event": "action", "type": "action"})
+    report = hub.import_events(
+        path,
+        mapping={
+            "messageId": "order_no",
+            "userId": "customer_no",
+            "event": "action",
+            "type": "action",
+        },
+    )
     # type is mapped to a column holding event names: rejected with the offending value
     assert report.rejected == 2
     assert "order completed" in report.rejections[0].reason.lower()
-    path.write_text(path.read_text().replace("order_no,", "type_col,order_no,", 1)
-                    .replace("\no1,", "\ntrack,o1,").replace("\no2,", "\ntrack,o2,"))
-    report = hub.import_events(path, mapping={
-        "messageId": "order_no", "userId": "customer_no", "event": "action", "type": "type_col"})
+    path.write_text(
+        path.read_text()
+        .replace("order_no,", "type_col,order_no,", 1)
+        .replace("\no1,", "\ntrack,o1,")
+        .replace("\no2,", "\ntrack,o2,")
+    )
+    report = hub.import_events(
+        path,
+        mapping={
+            "messageId": "order_no",
+            "userId": "customer_no",
+            "event": "action",
+            "type": "type_col",
+        },
+    )
     assert report.accepted == 2
     rows = hub.db.query("SELECT person_key, name, timestamp FROM events ORDER BY message_id")
     assert [r["person_key"] for r in rows] == ["C1", "C2"]
@@ -119,8 +150,10 @@ def test_non_utf8_bytes_in_csv_are_quarantined_as_raw_bytes(hub: Hub, tmp_path: 
 
 
 def test_quarantined_row_can_be_replayed_after_a_fix(hub: Hub, tmp_path: Path) -> None:
-    path = write_jsonl(tmp_path / "e.jsonl", [
-        {"type": "track", "userid": "u1", "event": "A", "messageId": "fixme"}])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [{"type": "track", "userid": "u1", "event": "A", "messageId": "fixme"}],
+    )
     assert hub.import_events(path).rejected == 1
     qid = hub.quarantine()[0]["id"]
     still = hub.replay_quarantine([qid])
@@ -158,12 +191,14 @@ def test_a_failed_chunk_leaves_earlier_chunks_and_a_consistent_store(
 ) -> None:
     from journeyhub.ingest import files
 
-    path = write_jsonl(tmp_path / "e.jsonl", [
-        {"type": "track", "userId": "u1", "event": "A", "messageId": str(i)} for i in range(30)])
+    path = write_jsonl(
+        tmp_path / "e.jsonl",
+        [{"type": "track", "userId": "u1", "event": "A", "messageId": str(i)} for i in range(30)],
+    )
     real = files.commit_staged
     calls = {"n": 0}
 
-    def failing_second_chunk(*args: object, **kw: object):  # noqa: ANN202
+    def failing_second_chunk(*args: object, **kw: object):
         calls["n"] += 1
         result = real(*args, **kw)
         if calls["n"] == 2:
@@ -175,7 +210,8 @@ def test_a_failed_chunk_leaves_earlier_chunks_and_a_consistent_store(
         hub.import_events(path, chunk_rows=10)
     assert hub.db.scalar("SELECT count(*) FROM events") == 10  # chunk 2 rolled back whole
     assert hub.db.query("SELECT status, accepted FROM imports") == [
-        {"status": "failed", "accepted": 10}]
+        {"status": "failed", "accepted": 10}
+    ]
     monkeypatch.setattr(files, "commit_staged", real)
     assert hub.import_events(path, chunk_rows=10).accepted == 20
     assert hub.db.scalar("SELECT count(DISTINCT message_id) FROM events") == 30

@@ -21,13 +21,14 @@ def test_records_are_kept_per_source_and_reimport_only_updates_changes(
     second = hub.import_records("crm", path)
     assert (second.inserted, second.updated, second.unchanged) == (0, 1, 1)
     record = hub.db.scalar(
-        "SELECT record->>'Nachname' FROM source_records WHERE source='crm' AND record_id='K-1'")
+        "SELECT record->>'Nachname' FROM source_records WHERE source='crm' AND record_id='K-1'"
+    )
     assert record == "Mueller"
 
 
 def test_duplicate_and_missing_ids_are_quarantined_not_lost(hub: Hub, tmp_path: Path) -> None:
     path = tmp_path / "pos.csv"
-    path.write_text("loyalty_card,name\nL1,\"Müller, Anna\"\nL1,\"Muller, Anna\"\n,Nobody\n")
+    path.write_text('loyalty_card,name\nL1,"Müller, Anna"\nL1,"Muller, Anna"\n,Nobody\n')
     report = hub.import_records("pos", path)
     assert (report.inserted, report.rejected) == (1, 2)
     reasons = sorted(q["reason"] for q in hub.quarantine())

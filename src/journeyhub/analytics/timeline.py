@@ -100,12 +100,33 @@ def _item(row: tuple[Any, ...]) -> dict[str, Any]:
     return item
 
 
+MAX_KEY_BRANCHES = 64
+
+
+def _key_branches(keys: list[str], group_id: str | None) -> tuple[str, list[Any]]:
+    """Rows of the given person keys (and of a group), as a UNION ALL of equalities.
+
+    Each ``person_key = ?`` branch is pruned by zone maps to the row groups holding that key;
+    a single ``IN``/``ANY`` over keys far apart in sort order is not.
+    """
+    if len(keys) > MAX_KEY_BRANCHES:
+        branches, params = ["SELECT * FROM events WHERE person_key = ANY(?)"], [keys]
+    else:
+        branches = ["SELECT * FROM events WHERE person_key = ?"] * len(keys)
+        params = list(keys)
+    if group_id is not None:
+        branches.append("SELECT * FROM events WHERE group_id = ? AND NOT person_key = ANY(?)")
+        params += [group_id, keys]
+    return "(" + " UNION ALL ".join(branches) + ")", params
+
+
 def _page(
-    db: Database, where: str, params: list[Any], q: TimelineQuery
+    db: Database, keys: list[str], group_id: str | None, q: TimelineQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
     if not 1 <= q.limit <= 1000:
         raise ValueError(f"limit must be between 1 and 1000, got {q.limit}")
-    clauses = [where]
+    source, params = _key_branches(keys, group_id)
+    clauses = ["true"]
     if q.channels:
         clauses.append("channel = ANY(?)")
         params.append(q.channels)
@@ -125,7 +146,7 @@ def _page(
         params.extend([ts, ts, mid])
     direction = "DESC" if q.descending else "ASC"
     sql = (
-        f"SELECT {COLUMNS} FROM events WHERE {' AND '.join(clauses)} "
+        f"SELECT {COLUMNS} FROM {source} WHERE {' AND '.join(clauses)} "
         f"ORDER BY timestamp {direction}, message_id {direction} LIMIT {q.limit + 1}"
     )
     rows = db.cursor().execute(sql, params).fetchall()
@@ -145,7 +166,7 @@ def customer_timeline(db: Database, identifier: str, q: TimelineQuery) -> Timeli
         if profile is not None
         else []
     )
-    items, next_cursor = _page(db, "person_key = ANY(?)", [keys], q)
+    items, next_cursor = _page(db, keys, None, q)
     return TimelinePage(identifier, profile, identities, items, next_cursor)
 
 
@@ -159,8 +180,6 @@ def account_timeline(db: Database, group_id: str, q: TimelineQuery) -> TimelineP
     keys: set[str] = set()
     for _kind, value in members:
         keys.update(graph.event_keys(cur, value)[1])
-    items, next_cursor = _page(
-        db, "(person_key = ANY(?) OR group_id = ?)", [sorted(keys), group_id], q
-    )
+    items, next_cursor = _page(db, sorted(keys), group_id, q)
     identities = [{"kind": k, "value": v} for k, v in members]
     return TimelinePage(group_id, None, identities, items, next_cursor)

@@ -48,16 +48,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
-            {"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]}
-            for e in exc.errors()
+            {"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
         ]
         message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
-        return JSONResponse(
-            error_body("invalid_request", message, {"problems": problems}), 422
-        )
+        return JSONResponse(error_body("invalid_request", message, {"problems": problems}), 422)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(
-            error_body("internal_error", f"{type(exc).__name__}: {exc}"), 500
-        )
+        return JSONResponse(error_body("internal_error", f"{type(exc).__name__}: {exc}"), 500)

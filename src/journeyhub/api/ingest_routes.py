@@ -24,16 +24,24 @@ async def _read_body(request: Request, hub: Hub, source: str) -> Any:
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_KEPT_BYTES:
-            raise ApiError(413, "payload_too_large",
-                           f"request body exceeds {MAX_KEPT_BYTES} bytes and was not kept")
+            raise ApiError(
+                413,
+                "payload_too_large",
+                f"request body exceeds {MAX_KEPT_BYTES} bytes and was not kept",
+            )
     if len(body) > MAX_BODY_BYTES:
         qid = await run_in_threadpool(
-            quarantine_raw, hub.db, source=source, position=None, code="payload_too_large",
+            quarantine_raw,
+            hub.db,
+            source=source,
+            position=None,
+            code="payload_too_large",
             reason=f"request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted",
             payload=body,
         )
         raise ApiError(
-            413, "payload_too_large",
+            413,
+            "payload_too_large",
             f"request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted. "
             "Split it into smaller batches; this one was kept in quarantine.",
             {"quarantine_id": qid},
@@ -42,11 +50,18 @@ async def _read_body(request: Request, hub: Hub, source: str) -> Any:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         qid = await run_in_threadpool(
-            quarantine_raw, hub.db, source=source, position=None, code="malformed_json",
-            reason=f"request body is not valid JSON: {exc}", payload=body,
+            quarantine_raw,
+            hub.db,
+            source=source,
+            position=None,
+            code="malformed_json",
+            reason=f"request body is not valid JSON: {exc}",
+            payload=body,
         )
         raise ApiError(
-            400, "malformed_json", f"request body is not valid JSON: {exc}",
+            400,
+            "malformed_json",
+            f"request body is not valid JSON: {exc}",
             {"quarantine_id": qid},
         ) from exc
 
@@ -75,7 +90,10 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             if response.rejected:
                 r = response.rejected[0]
                 raise ApiError(
-                    400, r.code, r.message, {"index": r.index, "quarantine_id": r.quarantine_id},
+                    400,
+                    r.code,
+                    r.message,
+                    {"index": r.index, "quarantine_id": r.quarantine_id},
                 )
             return response
 
@@ -88,15 +106,27 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
 
     for call in CALL_TYPES:
         router.add_api_route(
-            f"/{call}", single(call), methods=["POST"], response_model=IngestResponse,
-            openapi_extra={"requestBody": {"required": True, "content": {
-                "application/json": {"schema": EVENT_SCHEMA}}}},
+            f"/{call}",
+            single(call),
+            methods=["POST"],
+            response_model=IngestResponse,
+            openapi_extra={
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": EVENT_SCHEMA}},
+                }
+            },
         )
 
     @router.post(
-        "/batch", response_model=IngestResponse,
-        openapi_extra={"requestBody": {"required": True, "content": {
-            "application/json": {"schema": BATCH_SCHEMA}}}},
+        "/batch",
+        response_model=IngestResponse,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": BATCH_SCHEMA}},
+            }
+        },
     )
     async def batch(request: Request) -> IngestResponse:
         """Record many calls at once: ``{"batch": [...]}``. Good events are committed; each bad
@@ -105,7 +135,8 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
         body = await _read_body(request, hub, "api:batch")
         if not isinstance(body, dict) or not isinstance(body.get("batch"), list):
             raise ApiError(
-                400, "invalid_batch",
+                400,
+                "invalid_batch",
                 'a batch request body must be a JSON object {"batch": [ ...events... ]}',
             )
         shared_context = body.get("context") if isinstance(body.get("context"), dict) else None
@@ -125,6 +156,7 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             return IngestResponse(success=True, accepted=0, duplicates=0, rejected=[])
         return await commit(raws, "api:batch", None)
 
-    router.add_api_route("/import", batch, methods=["POST"], response_model=IngestResponse,
-                         include_in_schema=False)
+    router.add_api_route(
+        "/import", batch, methods=["POST"], response_model=IngestResponse, include_in_schema=False
+    )
     return router

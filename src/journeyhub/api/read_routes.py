@@ -43,8 +43,9 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
         "order": Query("asc", pattern="^(asc|desc)$", description="asc: oldest first"),
     }
 
-    @router.get("/customers/{customer_id}/timeline", response_model=TimelineResponse,
-                tags=["timeline"])
+    @router.get(
+        "/customers/{customer_id}/timeline", response_model=TimelineResponse, tags=["timeline"]
+    )
     async def customer_timeline(
         customer_id: str,
         limit: int = timeline_params["limit"],
@@ -58,13 +59,19 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
         """Every event of one customer over all linked identities and channels, in time order.
         ``customer_id`` may be a userId, an anonymousId, an email or a phone number."""
         result = await page(
-            hub.timeline, customer_id, limit=limit, cursor=cursor, channels=_split(channel),
-            events=_split(event), since=since, until=until, descending=order == "desc",
+            hub.timeline,
+            customer_id,
+            limit=limit,
+            cursor=cursor,
+            channels=_split(channel),
+            events=_split(event),
+            since=since,
+            until=until,
+            descending=order == "desc",
         )
         return result.as_dict()
 
-    @router.get("/accounts/{group_id}/timeline", response_model=TimelineResponse,
-                tags=["timeline"])
+    @router.get("/accounts/{group_id}/timeline", response_model=TimelineResponse, tags=["timeline"])
     async def account_timeline(
         group_id: str,
         limit: int = timeline_params["limit"],
@@ -77,8 +84,14 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     ) -> dict[str, Any]:
         """The merged timeline of all contacts of a B2B account (its ``groupId``)."""
         result = await page(
-            hub.account_timeline, group_id, limit=limit, cursor=cursor,
-            channels=_split(channel), events=_split(event), since=since, until=until,
+            hub.account_timeline,
+            group_id,
+            limit=limit,
+            cursor=cursor,
+            channels=_split(channel),
+            events=_split(event),
+            since=since,
+            until=until,
             descending=order == "desc",
         )
         return result.as_dict()
@@ -92,7 +105,10 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     ) -> dict[str, Any]:
         """Rejected inputs, kept whole, with the reason each was rejected."""
         items = await run_in_threadpool(
-            hub.quarantine, status=status or None, reason_code=reason_code, limit=limit,
+            hub.quarantine,
+            status=status or None,
+            reason_code=reason_code,
+            limit=limit,
             offset=offset,
         )
         return {"items": items}
@@ -100,14 +116,17 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     @router.post("/quarantine/replay", tags=["quarantine"])
     async def quarantine_replay(
         ids: list[str] | None = Body(None, embed=True),
-        fixes: dict[str, Any] | None = Body(None, embed=True,
-                                            description="quarantine id -> corrected event"),
+        fixes: dict[str, Any] | None = Body(
+            None, embed=True, description="quarantine id -> corrected event"
+        ),
     ) -> dict[str, Any]:
         """Send quarantined inputs through validation again, optionally with corrections."""
         import orjson
 
-        fixed = {k: v if isinstance(v, str) else orjson.dumps(v).decode()
-                 for k, v in (fixes or {}).items()}
+        fixed = {
+            k: v if isinstance(v, str) else orjson.dumps(v).decode()
+            for k, v in (fixes or {}).items()
+        }
         try:
             report = await run_in_threadpool(hub.replay_quarantine, ids, fixed)
         except KeyError as exc:

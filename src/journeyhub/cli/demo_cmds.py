@@ -18,8 +18,9 @@ from journeyhub.cli.common import (
     progress_bar,
 )
 
-demo_app = typer.Typer(help="The demo company: a DACH retailer with B2C and B2B customers.",
-                       no_args_is_help=True)
+demo_app = typer.Typer(
+    help="The demo company: a DACH retailer with B2C and B2B customers.", no_args_is_help=True
+)
 
 
 @demo_app.command("generate")
@@ -27,10 +28,10 @@ def demo_generate(
     customers: Annotated[int, typer.Option(help="How many real people.")] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same company.")] = 42,
     out: Annotated[Path, typer.Option(help="Folder to write to.")] = Path("demo-data"),
-    fmt: Annotated[str, typer.Option("--format", help="Events as parquet or jsonl.")]
-    = "parquet",
-    intensity: Annotated[float, typer.Option(
-        help="Scale purchase cycles per customer (more events per customer).")] = 1.0,
+    fmt: Annotated[str, typer.Option("--format", help="Events as parquet or jsonl.")] = "parquet",
+    intensity: Annotated[
+        float, typer.Option(help="Scale purchase cycles per customer (more events per customer).")
+    ] = 1.0,
     as_json: JsonOption = False,
 ) -> None:
     """Write events, five source systems' records and the ground truth to a folder.
@@ -48,15 +49,18 @@ def demo_generate(
     if as_json:
         print_json(report.as_dict())
     else:
-        console.print(f"[green]wrote[/] {report.events:,} events and "
-                      f"{sum(report.records.values()):,} source records for {customers:,} "
-                      f"customers to {out} in {report.seconds} s")
+        console.print(
+            f"[green]wrote[/] {report.events:,} events and "
+            f"{sum(report.records.values()):,} source records for {customers:,} "
+            f"customers to {out} in {report.seconds} s"
+        )
 
 
 @demo_app.command("load")
 def demo_load(
-    folder: Annotated[Path, typer.Argument(help="Folder written by demo generate.")]
-    = Path("demo-data"),
+    folder: Annotated[Path, typer.Argument(help="Folder written by demo generate.")] = Path(
+        "demo-data"
+    ),
     db: DbOption = DEFAULT_DB,
     as_json: JsonOption = False,
 ) -> None:
@@ -72,9 +76,11 @@ def demo_load(
     if as_json:
         print_json({**result, "stats": stats})
     else:
-        console.print(f"[green]loaded[/] {stats['events']:,} events, "
-                      f"{stats['source_records']:,} source records; "
-                      f"{stats['profiles']:,} stitched profiles")
+        console.print(
+            f"[green]loaded[/] {stats['events']:,} events, "
+            f"{stats['source_records']:,} source records; "
+            f"{stats['profiles']:,} stitched profiles"
+        )
 
 
 @demo_app.command("run")
@@ -104,10 +110,15 @@ def demo_run(
         key = hub.create_key("demo")["key"]
         stats = hub.stats()
         example = hub.db.scalar(
-            "SELECT value FROM identity_nodes WHERE kind = 'email' ORDER BY value LIMIT 1")
-    console.print(f"[green]demo company ready[/]: {stats['events']:,} events, "
-                  f"{stats['source_records']:,} source records, {stats['profiles']:,} profiles")
+            "SELECT value FROM identity_nodes WHERE kind = 'email' ORDER BY value LIMIT 1"
+        )
+    console.print(
+        f"[green]demo company ready[/]: {stats['events']:,} events, "
+        f"{stats['source_records']:,} source records, {stats['profiles']:,} profiles"
+    )
     console.print(f"API key: [bold]{key}[/]")
-    console.print(f"try: curl -H 'Authorization: Bearer {key}' "
-                  f"http://{host}:{port}/v1/customers/{example}/timeline")
+    console.print(
+        f"try: curl -H 'Authorization: Bearer {key}' "
+        f"http://{host}:{port}/v1/customers/{example}/timeline"
+    )
     run_server(db, host, port)

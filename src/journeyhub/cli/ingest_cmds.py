@@ -20,10 +20,10 @@ from journeyhub.cli.common import (
     progress_bar,
 )
 
-events_app = typer.Typer(help="Import events (Segment-spec JSONL, CSV or Parquet).",
-                         no_args_is_help=True)
-records_app = typer.Typer(help="Import customer records from source systems.",
-                          no_args_is_help=True)
+events_app = typer.Typer(
+    help="Import events (Segment-spec JSONL, CSV or Parquet).", no_args_is_help=True
+)
+records_app = typer.Typer(help="Import customer records from source systems.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Inspect and replay rejected inputs.", no_args_is_help=True)
 
 
@@ -42,11 +42,18 @@ def _parse_mapping(pairs: list[str] | None) -> dict[str, str]:
 def events_import(
     file: Annotated[Path, typer.Argument(help="JSONL, CSV or Parquet file of events.")],
     db: DbOption = DEFAULT_DB,
-    fmt: Annotated[str | None, typer.Option("--format", help="jsonl, csv or parquet "
-                                            "(default: from the extension)")] = None,
-    mapping: Annotated[list[str] | None, typer.Option(
-        "--map", help="Map an event field to a column: --map userId=customer_no "
-        "(repeat, or comma-separate).")] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", help="jsonl, csv or parquet (default: from the extension)"),
+    ] = None,
+    mapping: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            help="Map an event field to a column: --map userId=customer_no "
+            "(repeat, or comma-separate).",
+        ),
+    ] = None,
     chunk_rows: Annotated[int, typer.Option(help="Rows per committed chunk.")] = 1_000_000,
     as_json: JsonOption = False,
 ) -> None:
@@ -58,8 +65,9 @@ def events_import(
     Example: journeyhub events import demo-data/events.parquet
     """
     with open_hub(db) as hub, progress_bar(f"importing {file.name}", enabled=not as_json) as bar:
-        report = hub.import_events(file, fmt=fmt, mapping=_parse_mapping(mapping),
-                                   chunk_rows=chunk_rows, progress=bar)
+        report = hub.import_events(
+            file, fmt=fmt, mapping=_parse_mapping(mapping), chunk_rows=chunk_rows, progress=bar
+        )
     if as_json:
         print_json(report.as_dict())
         return
@@ -70,8 +78,11 @@ def events_import(
         f"in {d['seconds']} s — {d['events_per_second'] or 0:,} events/s"
     )
     if report.rejections:
-        print_table([r.as_dict() for r in report.rejections[:10]],
-                    ["index", "code", "message"], title="first rejected rows (row: line/row)")
+        print_table(
+            [r.as_dict() for r in report.rejections[:10]],
+            ["index", "code", "message"],
+            title="first rejected rows (row: line/row)",
+        )
         console.print("see all: [bold]journeyhub quarantine list[/]")
 
 
@@ -108,25 +119,33 @@ def quarantine_list(
 ) -> None:
     """List rejected inputs with the reason each was rejected."""
     with open_hub(db) as hub:
-        items = hub.quarantine(status=None if status == "all" else status,
-                               reason_code=reason, limit=limit)
+        items = hub.quarantine(
+            status=None if status == "all" else status, reason_code=reason, limit=limit
+        )
     if as_json:
         print_json(items)
         return
     for item in items:
         item["payload"] = item["payload"][:60]
-    print_table(items, ["id", "source", "position", "reason_code", "reason", "payload"],
-                title=f"quarantine ({status})")
+    print_table(
+        items,
+        ["id", "source", "position", "reason_code", "reason", "payload"],
+        title=f"quarantine ({status})",
+    )
 
 
 @quarantine_app.command("replay")
 def quarantine_replay(
-    ids: Annotated[list[str] | None, typer.Argument(help="Quarantine ids (default: all open).")]
-    = None,
+    ids: Annotated[
+        list[str] | None, typer.Argument(help="Quarantine ids (default: all open).")
+    ] = None,
     db: DbOption = DEFAULT_DB,
-    fix: Annotated[Path | None, typer.Option(
-        help="JSONL of corrections: {\"id\": \"q_...\", \"payload\": {...event...}} per line.")]
-    = None,
+    fix: Annotated[
+        Path | None,
+        typer.Option(
+            help='JSONL of corrections: {"id": "q_...", "payload": {...event...}} per line.'
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Validate quarantined inputs again — as stored, or with corrected payloads from --fix."""
@@ -138,16 +157,19 @@ def quarantine_replay(
             try:
                 entry = orjson.loads(line)
                 payload = entry["payload"]
-                fixes[entry["id"]] = payload if isinstance(payload, str) else orjson.dumps(
-                    payload).decode()
+                fixes[entry["id"]] = (
+                    payload if isinstance(payload, str) else orjson.dumps(payload).decode()
+                )
             except (orjson.JSONDecodeError, KeyError, TypeError):
-                fail(f"{fix}:{number}: expected {{\"id\": ..., \"payload\": ...}}")
+                fail(f'{fix}:{number}: expected {{"id": ..., "payload": ...}}')
     with open_hub(db) as hub:
         report = hub.replay_quarantine(ids or None, fixes or None)
     if as_json:
         print_json(report.as_dict())
         return
-    console.print(f"replayed {report.replayed}, already stored {report.duplicates}, "
-                  f"still rejected {len(report.still_rejected)}")
+    console.print(
+        f"replayed {report.replayed}, already stored {report.duplicates}, "
+        f"still rejected {len(report.still_rejected)}"
+    )
     if report.still_rejected:
         print_table(report.still_rejected, ["id", "code", "reason"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from pathlib import Path
 from typing import Annotated
 
 import orjson
@@ -100,8 +99,9 @@ def keys_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 
 @keys_app.command("revoke")
-def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (key_...).")],
-                db: DbOption = DEFAULT_DB) -> None:
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="Key id (key_...).")], db: DbOption = DEFAULT_DB
+) -> None:
     """Revoke an API key by its id."""
     from journeyhub.auth.keys import revoke_key
 
@@ -113,8 +113,10 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="Key id (key_...).")]
 
 @timeline_app.command("show")
 def timeline_show(
-    identifier: Annotated[str, typer.Argument(
-        help="userId, anonymousId, email or phone (or a groupId with --account).")],
+    identifier: Annotated[
+        str,
+        typer.Argument(help="userId, anonymousId, email or phone (or a groupId with --account)."),
+    ],
     db: DbOption = DEFAULT_DB,
     account: Annotated[bool, typer.Option(help="Treat ID as a B2B account (groupId).")] = False,
     limit: Annotated[int, typer.Option(help="Items per page.")] = 50,
@@ -132,8 +134,16 @@ def timeline_show(
     """
     with open_hub(db) as hub:
         fn = hub.account_timeline if account else hub.timeline
-        page = fn(identifier, limit=limit, cursor=cursor, channels=channel, events=event,
-                  since=since, until=until, descending=desc)
+        page = fn(
+            identifier,
+            limit=limit,
+            cursor=cursor,
+            channels=channel,
+            events=event,
+            since=since,
+            until=until,
+            descending=desc,
+        )
     if as_json:
         print_json(page.as_dict())
         return

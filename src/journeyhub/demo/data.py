@@ -57,7 +57,8 @@ PLACES: dict[str, list[tuple[str, str, str]]] = {
     "DE": [
         ("10115", "Berlin", "30"), ("10437", "Berlin", "30"), ("20095", "Hamburg", "40"),
         ("22767", "Hamburg", "40"), ("80331", "München", "89"), ("81667", "München", "89"),
-        ("50667", "Köln", "221"), ("60311", "Frankfurt am Main", "69"), ("70173", "Stuttgart", "711"),
+        ("50667", "Köln", "221"), ("60311", "Frankfurt am Main", "69"),
+        ("70173", "Stuttgart", "711"),
         ("40213", "Düsseldorf", "211"), ("04109", "Leipzig", "341"), ("01067", "Dresden", "351"),
         ("30159", "Hannover", "511"), ("90402", "Nürnberg", "911"), ("28195", "Bremen", "421"),
         ("79098", "Freiburg im Breisgau", "761"), ("69117", "Heidelberg", "6221"),
@@ -78,18 +79,45 @@ PLACES: dict[str, list[tuple[str, str, str]]] = {
     "US": [("10001", "New York", "212"), ("94105", "San Francisco", "415")],
 }  # fmt: skip
 COUNTRY_WEIGHTS = {"DE": 70, "AT": 12, "CH": 10, "NL": 2, "FR": 2, "GB": 2, "IT": 1, "US": 1}
-COUNTRY_CALLING = {"DE": "49", "AT": "43", "CH": "41", "NL": "31", "FR": "33", "GB": "44",
-                   "IT": "39", "US": "1"}
+COUNTRY_CALLING = {
+    "DE": "49",
+    "AT": "43",
+    "CH": "41",
+    "NL": "31",
+    "FR": "33",
+    "GB": "44",
+    "IT": "39",
+    "US": "1",
+}
 STREETS_DE = (
     "Hauptstraße", "Schulstraße", "Gartenstraße", "Bahnhofstraße", "Dorfstraße", "Bergstraße",
     "Birkenweg", "Lindenstraße", "Kirchstraße", "Waldstraße", "Ringstraße", "Goethestraße",
     "Schillerstraße", "Mozartstraße", "Am Marktplatz", "Friedrichstraße", "Königsallee",
     "Maximilianstraße", "Mühlenweg", "Rosenstraße", "Wiener Straße", "Sonnenallee",
 )  # fmt: skip
-STREETS_INT = ("Main Street", "High Street", "Rue de la Paix", "Via Roma", "Keizersgracht",
-               "Church Road", "Market Street", "Station Road")
-EMAIL_DOMAINS = ("gmail.com", "web.de", "gmx.de", "t-online.de", "outlook.com", "gmx.at",
-                 "bluewin.ch", "yahoo.de", "icloud.com", "posteo.de", "hotmail.com")
+STREETS_INT = (
+    "Main Street",
+    "High Street",
+    "Rue de la Paix",
+    "Via Roma",
+    "Keizersgracht",
+    "Church Road",
+    "Market Street",
+    "Station Road",
+)
+EMAIL_DOMAINS = (
+    "gmail.com",
+    "web.de",
+    "gmx.de",
+    "t-online.de",
+    "outlook.com",
+    "gmx.at",
+    "bluewin.ch",
+    "yahoo.de",
+    "icloud.com",
+    "posteo.de",
+    "hotmail.com",
+)
 
 ACCOUNT_TYPES = {
     "manufacturer": ("{} Maschinenbau", "{} Werke", "{} Elektrotechnik", "{} Metallbau"),
@@ -118,8 +146,15 @@ PRODUCTS = (
     ("P-5002", "Kopierpapier A4 (5x500)", "office", 24.50),
     ("P-5003", "Schreibtisch höhenverstellbar", "office", 549.00),
 )  # fmt: skip
-STORES = ("Berlin Mitte", "Hamburg Altona", "München Zentrum", "Wien Neubau", "Zürich HB",
-          "Köln Dom", "Frankfurt Zeil")
+STORES = (
+    "Berlin Mitte",
+    "Hamburg Altona",
+    "München Zentrum",
+    "Wien Neubau",
+    "Zürich HB",
+    "Köln Dom",
+    "Frankfurt Zeil",
+)
 
 NPS_COMMENTS = {
     "de": {

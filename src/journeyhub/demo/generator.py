@@ -45,8 +45,9 @@ class _EventSink:
     def __init__(self, path: Path, fmt: str, flush_rows: int) -> None:
         self.fmt, self.flush_rows, self.count = fmt, flush_rows, 0
         self.rows: list[EventRow] = []
-        self.parquet = pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd") \
-            if fmt == "parquet" else None
+        self.parquet = (
+            pq.ParquetWriter(path, EVENT_SCHEMA, compression="zstd") if fmt == "parquet" else None
+        )
         self.jsonl: IO[bytes] | None = path.open("wb") if fmt == "jsonl" else None
 
     def add(self, row: EventRow) -> None:
@@ -60,21 +61,24 @@ class _EventSink:
         self.count += len(self.rows)
         if self.parquet is not None:
             columns = list(zip(*self.rows, strict=True))
-            self.parquet.write_table(pa.table(
-                [pa.array(c, type=f.type) for c, f in zip(columns, EVENT_SCHEMA, strict=True)],
-                schema=EVENT_SCHEMA,
-            ), row_group_size=len(self.rows))
+            self.parquet.write_table(
+                pa.table(
+                    [pa.array(c, type=f.type) for c, f in zip(columns, EVENT_SCHEMA, strict=True)],
+                    schema=EVENT_SCHEMA,
+                ),
+                row_group_size=len(self.rows),
+            )
         elif self.jsonl is not None:
             for r in self.rows:
                 event: dict[str, Any] = {"messageId": r[0], "type": r[1]}
-                for key, value in zip(("event", "name", "userId", "anonymousId", "groupId"),
-                                      r[2:7], strict=True):
+                for key, value in zip(
+                    ("event", "name", "userId", "anonymousId", "groupId"), r[2:7], strict=True
+                ):
                     if value is not None:
                         event[key] = value
                 event["timestamp"] = r[7].isoformat().replace("+00:00", "Z")
                 event["channel"] = r[8]
-                for key, value in zip(("properties", "traits", "context"), r[9:12],
-                                      strict=True):
+                for key, value in zip(("properties", "traits", "context"), r[9:12], strict=True):
                     if value is not None:
                         event[key] = orjson.Fragment(value)
                 self.jsonl.write(orjson.dumps(event) + b"\n")
@@ -126,8 +130,9 @@ def generate(
     accounts = [make_account(random.Random(f"{seed}:account:{i}"), i) for i in range(n_accounts)]
     report = GenerateReport(str(out), customers, n_accounts)
 
-    files = {s: (out / "records" / f"{s}.csv").open("w", newline="", encoding="utf-8")
-             for s in FIELDS}
+    files = {
+        s: (out / "records" / f"{s}.csv").open("w", newline="", encoding="utf-8") for s in FIELDS
+    }
     writers = {s: csv.DictWriter(fh, FIELDS[s]) for s, fh in files.items()}
     for w in writers.values():
         w.writeheader()
@@ -146,14 +151,16 @@ def generate(
             rng = random.Random(f"{seed}:person:{pid}")
             start = START + timedelta(minutes=rng.randint(0, 1000 * 24 * 60))
             account = accounts[rng.randrange(n_accounts)] if rng.random() < 0.12 else None
-            person = make_person(rng, pid, start, account=account,
-                                 partner=partner if account is None else None)
+            person = make_person(
+                rng, pid, start, account=account, partner=partner if account is None else None
+            )
             partner = person if (account is None and rng.random() < 0.04) else None
             for system, record in person_records(rng, person):
                 writers[system].writerow(record)
                 report.records[system] += 1
-                truth.writerow([system, record[FIELDS[system][0]], pid,
-                                account.account_id if account else ""])
+                truth.writerow(
+                    [system, record[FIELDS[system][0]], pid, account.account_id if account else ""]
+                )
             Journey(rng, person, seed, sink.add, intensity).run()
             if progress and pid % 1000 == 0:
                 progress(pid, customers)

@@ -26,8 +26,14 @@ CYCLES = {"loyal": (3, 9), "occasional": (1, 3), "bargain_hunter": (1, 5), "one_
 class Journey:
     """Emits one person's events in time order."""
 
-    def __init__(self, rng: random.Random, person: Person, seed: int,
-                 emit: Callable[[EventRow], None], intensity: float = 1.0) -> None:
+    def __init__(
+        self,
+        rng: random.Random,
+        person: Person,
+        seed: int,
+        emit: Callable[[EventRow], None],
+        intensity: float = 1.0,
+    ) -> None:
         self.rng, self.p, self.emit, self.intensity = rng, person, emit, intensity
         self.t = person.created
         self.seq = 0
@@ -42,28 +48,60 @@ class Journey:
     def wait(self, minutes: float = 0, days: float = 0) -> None:
         self.t += timedelta(minutes=minutes, days=days)
 
-    def send(self, typ: str, channel: str, *, event: str | None = None, name: str | None = None,
-             props: dict | None = None, traits: dict | None = None, anon: str | None = None,
-             user: bool | None = None, group: str | None = None) -> None:
+    def send(
+        self,
+        typ: str,
+        channel: str,
+        *,
+        event: str | None = None,
+        name: str | None = None,
+        props: dict | None = None,
+        traits: dict | None = None,
+        anon: str | None = None,
+        user: bool | None = None,
+        group: str | None = None,
+    ) -> None:
         if self.t >= END:
             return
         self.seq += 1
         known = self.known if user is None else user
-        anonymous = anon if anon is not None else (
-            self.anon_web if channel == "web" else self.anon_app if channel == "app" else None)
+        anonymous = (
+            anon
+            if anon is not None
+            else (
+                self.anon_web if channel == "web" else self.anon_app if channel == "app" else None
+            )
+        )
         user_id = self.p.user_id if known or anonymous is None else None
         context = {"channel": channel, "locale": "de-DE" if self.p.lang == "de" else "en-GB"}
-        self.emit((
-            self.prefix + f"{self.seq:x}", typ, event, name, user_id, anonymous, group, self.t,
-            channel, orjson.dumps(props).decode() if props else None,
-            orjson.dumps(traits).decode() if traits else None, orjson.dumps(context).decode(),
-        ))
+        self.emit(
+            (
+                self.prefix + f"{self.seq:x}",
+                typ,
+                event,
+                name,
+                user_id,
+                anonymous,
+                group,
+                self.t,
+                channel,
+                orjson.dumps(props).decode() if props else None,
+                orjson.dumps(traits).decode() if traits else None,
+                orjson.dumps(context).decode(),
+            )
+        )
 
     def identify(self, channel: str) -> None:
         self.known = True
         p = self.p
-        traits = {"email": p.email, "firstName": p.given, "lastName": p.family,
-                  "phone": p.phone, "city": p.address.city, "country": p.address.country}
+        traits = {
+            "email": p.email,
+            "firstName": p.given,
+            "lastName": p.family,
+            "phone": p.phone,
+            "city": p.address.city,
+            "country": p.address.country,
+        }
         self.send("identify", channel, traits=traits)
         if self.anon_app and self.rng.random() < 0.7:
             self.send("identify", "app", traits={"email": p.email})
@@ -75,9 +113,17 @@ class Journey:
         self.awareness()
         self.consideration()
         if p.account is not None:
-            self.send("group", "web", group=p.account.account_id, user=True,
-                      traits={"name": p.account.name, "type": p.account.kind,
-                              "country": p.account.address.country})
+            self.send(
+                "group",
+                "web",
+                group=p.account.account_id,
+                user=True,
+                traits={
+                    "name": p.account.name,
+                    "type": p.account.kind,
+                    "country": p.account.address.country,
+                },
+            )
         low, high = CYCLES[p.persona]
         cycles = max(1, round(rng.randint(low, high) * self.intensity))
         for i in range(cycles):
@@ -94,41 +140,69 @@ class Journey:
         rng = self.rng
         source = rng.choice(("social", "search", "email", "display", "referral"))
         if source == "social":
-            self.send("track", "social", event="Social Ad Clicked",
-                      props={"network": rng.choice(("instagram", "facebook", "linkedin"))},
-                      anon=self.anon_web)
+            self.send(
+                "track",
+                "social",
+                event="Social Ad Clicked",
+                props={"network": rng.choice(("instagram", "facebook", "linkedin"))},
+                anon=self.anon_web,
+            )
         elif source == "display":
             self.send("track", "web", event="Ad Clicked", props={"campaign": "winter-sale"})
         self.wait(minutes=1)
         self.send("page", "web", name="Home", props={"path": "/", "referrer": source})
         for _ in range(rng.randint(0, 3)):
             self.wait(minutes=rng.uniform(0.2, 3))
-            self.send("page", "web", name="Category", props={
-                "path": "/c/" + rng.choice(data.PRODUCTS)[2]})
+            self.send(
+                "page", "web", name="Category", props={"path": "/c/" + rng.choice(data.PRODUCTS)[2]}
+            )
 
     def consideration(self) -> None:
         rng = self.rng
         for _ in range(rng.randint(1, 4)):
             product = rng.choice(data.PRODUCTS)
             self.wait(minutes=rng.uniform(0.5, 5))
-            self.send("track", "web", event="Product Viewed",
-                      props={"product_id": product[0], "name": product[1],
-                             "category": product[2], "price": product[3]})
+            self.send(
+                "track",
+                "web",
+                event="Product Viewed",
+                props={
+                    "product_id": product[0],
+                    "name": product[1],
+                    "category": product[2],
+                    "price": product[3],
+                },
+            )
         if self.anon_app:
             self.wait(days=rng.uniform(0, 3))
-            self.send("screen", "app", name="Product Detail",
-                      props={"product_id": rng.choice(data.PRODUCTS)[0]})
+            self.send(
+                "screen",
+                "app",
+                name="Product Detail",
+                props={"product_id": rng.choice(data.PRODUCTS)[0]},
+            )
         if rng.random() < 0.35:
-            self.send("track", "web", event="Newsletter Subscribed",
-                      props={"list": "weekly"}, traits={"email": self.p.email})
+            self.send(
+                "track",
+                "web",
+                event="Newsletter Subscribed",
+                props={"list": "weekly"},
+                traits={"email": self.p.email},
+            )
             self.wait(days=rng.uniform(1, 7))
-            self.send("track", "email", event="Email Opened", props={"campaign": "welcome"},
-                      user=True)
+            self.send(
+                "track", "email", event="Email Opened", props={"campaign": "welcome"}, user=True
+            )
         if rng.random() < 0.15:
             self.wait(days=rng.uniform(1, 10))
-            self.send("track", "store", event="Store Visited",
-                      props={"store": rng.choice(data.STORES)}, user=False,
-                      anon=self.anon_web)
+            self.send(
+                "track",
+                "store",
+                event="Store Visited",
+                props={"store": rng.choice(data.STORES)},
+                user=False,
+                anon=self.anon_web,
+            )
 
     def purchase(self, first: bool) -> None:
         rng = self.rng
@@ -137,23 +211,41 @@ class Journey:
         revenue = round(sum(pr[3] * rng.randint(1, 2) for pr in products), 2)
         if in_store:
             self.wait(days=rng.uniform(0, 5))
-            self.send("track", "store", event="Store Visited",
-                      props={"store": rng.choice(data.STORES)}, user=True)
+            self.send(
+                "track",
+                "store",
+                event="Store Visited",
+                props={"store": rng.choice(data.STORES)},
+                user=True,
+            )
             self.wait(minutes=rng.uniform(5, 40))
             self.order("store", products, revenue)
             return
         for pr in products:
             self.wait(minutes=rng.uniform(0.5, 4))
-            self.send("track", "web", event="Product Added",
-                      props={"product_id": pr[0], "price": pr[3], "quantity": 1})
+            self.send(
+                "track",
+                "web",
+                event="Product Added",
+                props={"product_id": pr[0], "price": pr[3], "quantity": 1},
+            )
         if rng.random() < 0.25:  # abandoned cart
             self.wait(minutes=rng.uniform(1, 10))
-            self.send("track", "web", event="Cart Abandoned",
-                      props={"cart_value": revenue, "items": len(products)})
+            self.send(
+                "track",
+                "web",
+                event="Cart Abandoned",
+                props={"cart_value": revenue, "items": len(products)},
+            )
             if rng.random() < 0.5:
                 self.wait(days=1)
-                self.send("track", "email", event="Cart Reminder Sent", user=True,
-                          props={"cart_value": revenue})
+                self.send(
+                    "track",
+                    "email",
+                    event="Cart Reminder Sent",
+                    user=True,
+                    props={"cart_value": revenue},
+                )
             if rng.random() < 0.6:
                 return
             self.wait(days=rng.uniform(1, 3))
@@ -162,38 +254,71 @@ class Journey:
         if first and not self.known:
             self.identify("web")
         elif rng.random() < 0.12:  # the form that asks again for what we know
-            self.send("track", "web", event="Form Submitted",
-                      props={"form": "checkout_address",
-                             "fields": ["email", "street", "postcode", "city"],
-                             "prefilled": False})
+            self.send(
+                "track",
+                "web",
+                event="Form Submitted",
+                props={
+                    "form": "checkout_address",
+                    "fields": ["email", "street", "postcode", "city"],
+                    "prefilled": False,
+                },
+            )
         self.wait(minutes=rng.uniform(1, 6))
         self.order("web", products, revenue)
 
     def order(self, channel: str, products: list, revenue: float) -> None:
         rng, p = self.rng, self.p
         order_id = f"O-{p.pid}-{self.seq}"
-        self.send("track", channel, event="Order Completed", user=True, props={
-            "order_id": order_id, "revenue": revenue, "currency": "EUR",
-            "products": [{"product_id": pr[0], "price": pr[3]} for pr in products]})
+        self.send(
+            "track",
+            channel,
+            event="Order Completed",
+            user=True,
+            props={
+                "order_id": order_id,
+                "revenue": revenue,
+                "currency": "EUR",
+                "products": [{"product_id": pr[0], "price": pr[3]} for pr in products],
+            },
+        )
         if channel == "web":
             self.wait(days=rng.uniform(0.5, 2))
-            self.send("track", "email", event="Order Shipped", user=True,
-                      props={"order_id": order_id})
+            self.send(
+                "track", "email", event="Order Shipped", user=True, props={"order_id": order_id}
+            )
             late = rng.random() < 0.15
             self.wait(days=rng.uniform(1, 3) + (rng.uniform(3, 8) if late else 0))
-            self.send("track", "sms", event="Order Delivered", user=True,
-                      props={"order_id": order_id, "late": late})
+            self.send(
+                "track",
+                "sms",
+                event="Order Delivered",
+                user=True,
+                props={"order_id": order_id, "late": late},
+            )
             self.satisfaction -= 1.5 if late else 0
         if rng.random() < 0.22:
             self.service(order_id)
         if rng.random() < 0.1:
             self.wait(days=rng.uniform(2, 10))
-            self.send("track", "web", event="Return Requested", user=True,
-                      props={"order_id": order_id, "reason": rng.choice(
-                          ("size", "damaged", "not as described", "changed mind"))})
+            self.send(
+                "track",
+                "web",
+                event="Return Requested",
+                user=True,
+                props={
+                    "order_id": order_id,
+                    "reason": rng.choice(("size", "damaged", "not as described", "changed mind")),
+                },
+            )
             self.wait(days=rng.uniform(3, 12))
-            self.send("track", "email", event="Refund Issued", user=True,
-                      props={"order_id": order_id, "amount": revenue, "currency": "EUR"})
+            self.send(
+                "track",
+                "email",
+                event="Refund Issued",
+                user=True,
+                props={"order_id": order_id, "amount": revenue, "currency": "EUR"},
+            )
             self.satisfaction -= 0.5
         if rng.random() < 0.35:
             self.wait(days=rng.uniform(1, 5))
@@ -205,21 +330,41 @@ class Journey:
         topic = rng.choice(("delivery", "invoice", "product defect", "return"))
         first = rng.choice(("chat", "email", "phone"))
         ticket = f"T-{self.p.pid}-{self.seq}"
-        self.send("track", first, event="Support Ticket Created", user=True,
-                  props={"ticket_id": ticket, "topic": topic, "order_id": order_id})
+        self.send(
+            "track",
+            first,
+            event="Support Ticket Created",
+            user=True,
+            props={"ticket_id": ticket, "topic": topic, "order_id": order_id},
+        )
         contacts = 1
         while rng.random() < 0.35 and contacts < 4:  # not solved: contacts again
             contacts += 1
             self.wait(days=rng.uniform(0.5, 4))
             channel = "phone" if rng.random() < 0.6 else rng.choice(("chat", "email"))
             wait = int(rng.expovariate(1 / 240)) + (900 if rng.random() < 0.2 else 0)
-            self.send("track", channel, event="Support Contacted", user=True,
-                      props={"ticket_id": ticket, "topic": topic, "contact_no": contacts,
-                             "wait_seconds": wait, "repeated_issue": True})
+            self.send(
+                "track",
+                channel,
+                event="Support Contacted",
+                user=True,
+                props={
+                    "ticket_id": ticket,
+                    "topic": topic,
+                    "contact_no": contacts,
+                    "wait_seconds": wait,
+                    "repeated_issue": True,
+                },
+            )
             self.satisfaction -= 1
         self.wait(days=rng.uniform(0.1, 3))
-        self.send("track", "email", event="Support Ticket Resolved", user=True,
-                  props={"ticket_id": ticket, "contacts": contacts})
+        self.send(
+            "track",
+            "email",
+            event="Support Ticket Resolved",
+            user=True,
+            props={"ticket_id": ticket, "contacts": contacts},
+        )
         self.survey("ces", "post_support", ticket)
 
     def survey(self, kind: str, touchpoint: str, ref: str) -> None:
@@ -234,12 +379,18 @@ class Journey:
         else:
             score = max(1, min(7, round(3 - mood)))  # effort: low is good
             band = "promoter" if score <= 2 else "passive" if score <= 4 else "detractor"
-        props = {"survey": kind, "score": score, "touchpoint": touchpoint, "ref": ref,
-                 "language": lang}
+        props = {
+            "survey": kind,
+            "score": score,
+            "touchpoint": touchpoint,
+            "ref": ref,
+            "language": lang,
+        }
         if rng.random() < 0.6:
             props["comment"] = rng.choice(data.NPS_COMMENTS[lang][band])
-        self.send("track", rng.choice(("email", "web")), event="Survey Answered", user=True,
-                  props=props)
+        self.send(
+            "track", rng.choice(("email", "web")), event="Survey Answered", user=True, props=props
+        )
         self.satisfaction += 0.5 if band == "promoter" else -0.5 if band == "detractor" else 0
 
     def b2b_purchase(self) -> None:
@@ -249,41 +400,85 @@ class Journey:
         quantity = rng.randint(5, 200)
         revenue = round(sum(pr[3] for pr in products) * quantity, 2)
         group = account.account_id
-        self.send("track", "web", event="Quote Requested", user=True, group=group,
-                  props={"products": [pr[0] for pr in products], "quantity": quantity})
+        self.send(
+            "track",
+            "web",
+            event="Quote Requested",
+            user=True,
+            group=group,
+            props={"products": [pr[0] for pr in products], "quantity": quantity},
+        )
         self.wait(days=rng.uniform(0.5, 3))
-        self.send("track", "phone", event="Sales Call", user=True, group=group,
-                  props={"duration_minutes": rng.randint(5, 45)})
-        self.send("track", "email", event="Quote Sent", user=True, group=group,
-                  props={"amount": revenue, "currency": "EUR"})
+        self.send(
+            "track",
+            "phone",
+            event="Sales Call",
+            user=True,
+            group=group,
+            props={"duration_minutes": rng.randint(5, 45)},
+        )
+        self.send(
+            "track",
+            "email",
+            event="Quote Sent",
+            user=True,
+            group=group,
+            props={"amount": revenue, "currency": "EUR"},
+        )
         if rng.random() < 0.3:
-            self.send("track", "email", event="Quote Lost", user=True, group=group,
-                      props={"reason": rng.choice(("price", "delivery time", "competitor"))})
+            self.send(
+                "track",
+                "email",
+                event="Quote Lost",
+                user=True,
+                group=group,
+                props={"reason": rng.choice(("price", "delivery time", "competitor"))},
+            )
             self.survey("nps", "win_loss", group)
             return
         self.wait(days=rng.uniform(2, 14))
         self.order("web", products, revenue)
         self.wait(days=rng.uniform(10, 30))
-        self.send("track", "email", event="Invoice Paid", user=True, group=group,
-                  props={"amount": revenue, "currency": "EUR"})
+        self.send(
+            "track",
+            "email",
+            event="Invoice Paid",
+            user=True,
+            group=group,
+            props={"amount": revenue, "currency": "EUR"},
+        )
 
     def advocacy_or_churn(self) -> None:
         rng = self.rng
         self.wait(days=rng.uniform(3, 40))
         if self.satisfaction >= 0 and rng.random() < 0.3:
-            self.send("track", "web", event="Review Submitted", user=True,
-                      props={"rating": rng.choice((4, 5, 5)), "product_id":
-                             rng.choice(data.PRODUCTS)[0]})
+            self.send(
+                "track",
+                "web",
+                event="Review Submitted",
+                user=True,
+                props={"rating": rng.choice((4, 5, 5)), "product_id": rng.choice(data.PRODUCTS)[0]},
+            )
             if rng.random() < 0.4:
-                self.send("track", "social", event="Referral Sent", user=True,
-                          props={"channel": rng.choice(("whatsapp", "email", "instagram"))})
+                self.send(
+                    "track",
+                    "social",
+                    event="Referral Sent",
+                    user=True,
+                    props={"channel": rng.choice(("whatsapp", "email", "instagram"))},
+                )
         elif self.satisfaction < -1 and rng.random() < 0.5:
             self.send("track", "email", event="Newsletter Unsubscribed", user=True)
             self.survey("nps", "churn", "account")
             if rng.random() < 0.4:
-                self.send("track", "web", event="Account Closed", user=True,
-                          props={"reason": "unhappy"})
+                self.send(
+                    "track", "web", event="Account Closed", user=True, props={"reason": "unhappy"}
+                )
         elif self.p.persona == "one_and_done" and rng.random() < 0.3:
-            self.send("track", "web", event="Review Submitted", user=True,
-                      props={"rating": rng.choice((1, 2, 3)), "product_id":
-                             rng.choice(data.PRODUCTS)[0]})
+            self.send(
+                "track",
+                "web",
+                event="Review Submitted",
+                user=True,
+                props={"rating": rng.choice((1, 2, 3)), "product_id": rng.choice(data.PRODUCTS)[0]},
+            )

@@ -24,5 +24,6 @@ def load_demo(
         path = folder / "records" / f"{system}.csv"
         if path.exists():
             result["records"][system] = hub.import_records(
-                system, path, id_column=fields[0]).as_dict()
+                system, path, id_column=fields[0]
+            ).as_dict()
     return result

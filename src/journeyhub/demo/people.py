@@ -9,8 +9,9 @@ from datetime import date, datetime, timedelta
 
 from journeyhub.demo import data
 
-TRANSLIT = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue",
-                          "ß": "ss"})
+TRANSLIT = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
 
 
 @dataclass
@@ -72,9 +73,7 @@ def make_address(rng: random.Random, country: str | None = None) -> Address:
 
 
 def _ascii_local(text: str) -> str:
-    return (
-        text.translate(TRANSLIT).lower().replace(" ", "").replace(".", "").replace("'", "")
-    )
+    return text.translate(TRANSLIT).lower().replace(" ", "").replace(".", "").replace("'", "")
 
 
 def make_account(rng: random.Random, index: int) -> Account:
@@ -92,7 +91,11 @@ def make_account(rng: random.Random, index: int) -> Account:
 
 
 def make_person(
-    rng: random.Random, pid: int, start: datetime, *, account: Account | None = None,
+    rng: random.Random,
+    pid: int,
+    start: datetime,
+    *,
+    account: Account | None = None,
     partner: Person | None = None,
 ) -> Person:
     english = rng.random() < 0.15
@@ -102,12 +105,14 @@ def make_person(
         family = rng.choice(data.ENGLISH_SURNAMES)
     else:
         given = rng.choice(data.GERMAN_MALE if gender == "m" else data.GERMAN_FEMALE)
-        family = rng.choice(data.NOBLE_SURNAMES if rng.random() < 0.01
-                            else data.GERMAN_SURNAMES)
+        family = rng.choice(data.NOBLE_SURNAMES if rng.random() < 0.01 else data.GERMAN_SURNAMES)
     if partner is not None:
         family = partner.family
-    address = partner.address if partner else (
-        account.address if account and rng.random() < 0.3 else make_address(rng))
+    address = (
+        partner.address
+        if partner
+        else (account.address if account and rng.random() < 0.3 else make_address(rng))
+    )
     old_address = make_address(rng, address.country) if rng.random() < 0.08 else None
     local = f"{_ascii_local(given)}.{_ascii_local(family)}"
     if rng.random() < 0.3:
@@ -122,18 +127,31 @@ def make_person(
         email, shares = partner.email, partner.pid  # a shared family mailbox
     calling = data.COUNTRY_CALLING[address.country]
     mobile = rng.random() < 0.6 and address.country in ("DE", "AT", "CH")
-    national = (rng.choice(("151", "160", "170", "171", "176")) if mobile else address.area_code)
+    national = rng.choice(("151", "160", "170", "171", "176")) if mobile else address.area_code
     phone = f"+{calling}{national}{rng.randint(1_000_000, 9_999_999)}"
     birth = date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 65))
     title = rng.choice(data.TITLES) if rng.random() < 0.04 else None
-    persona = weighted(rng, {"loyal": 25, "occasional": 40, "bargain_hunter": 20,
-                             "one_and_done": 15})
+    persona = weighted(
+        rng, {"loyal": 25, "occasional": 40, "bargain_hunter": 20, "one_and_done": 15}
+    )
     return Person(
-        pid=pid, user_id=f"C{100000 + pid}", lang="en" if english else "de", gender=gender,
-        given=given, family=family, title=title, birth=birth, email=email, phone=phone,
-        address=address, old_address=old_address, persona=persona, created=start,
-        account=account, role=rng.choice(("Einkauf", "Geschäftsführung", "IT", "Verwaltung"))
-        if account else None, shares_email_with=shares,
+        pid=pid,
+        user_id=f"C{100000 + pid}",
+        lang="en" if english else "de",
+        gender=gender,
+        given=given,
+        family=family,
+        title=title,
+        birth=birth,
+        email=email,
+        phone=phone,
+        address=address,
+        old_address=old_address,
+        persona=persona,
+        created=start,
+        account=account,
+        role=rng.choice(("Einkauf", "Geschäftsführung", "IT", "Verwaltung")) if account else None,
+        shares_email_with=shares,
     )
 
 
@@ -146,15 +164,15 @@ def typo(rng: random.Random, text: str) -> str:
     i = rng.randrange(1, len(text) - 1)
     op = rng.random()
     if op < 0.33:
-        return text[:i] + text[i + 1:]
+        return text[:i] + text[i + 1 :]
     if op < 0.66:
-        return text[:i] + text[i + 1] + text[i] + text[i + 2:]
-    return text[:i] + rng.choice("aeinrst") + text[i + 1:]
+        return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
+    return text[:i] + rng.choice("aeinrst") + text[i + 1 :]
 
 
 def phone_variant(rng: random.Random, e164: str, country: str) -> str:
     calling = data.COUNTRY_CALLING[country]
-    national = e164[1 + len(calling):]
+    national = e164[1 + len(calling) :]
     style = rng.random()
     if style < 0.3:
         return e164

@@ -63,11 +63,17 @@ def _record(rng: random.Random, p: Person, system: str, copy: int) -> dict[str, 
     n = p.pid
     if system == "crm":
         return {
-            "KundenNr": f"K-{200000 + n}", "Anrede": _salutation(p), "Titel": p.title,
-            "Vorname": given, "Nachname": family,
+            "KundenNr": f"K-{200000 + n}",
+            "Anrede": _salutation(p),
+            "Titel": p.title,
+            "Vorname": given,
+            "Nachname": family,
             "Firma": p.account.name if p.account else None,
-            "Strasse": street_variant(rng, addr.street, addr.house), "PLZ": addr.postcode,
-            "Ort": addr.city, "Land": addr.country, "EMail": maybe(rng, email, 0.15),
+            "Strasse": street_variant(rng, addr.street, addr.house),
+            "PLZ": addr.postcode,
+            "Ort": addr.city,
+            "Land": addr.country,
+            "EMail": maybe(rng, email, 0.15),
             "Telefon": maybe(rng, phone, 0.3),
             "Geburtsdatum": maybe(rng, p.birth.strftime("%d.%m.%Y"), 0.4),
             "KundeSeit": p.created.date().isoformat(),
@@ -75,39 +81,61 @@ def _record(rng: random.Random, p: Person, system: str, copy: int) -> dict[str, 
     if system == "webshop":
         cid = p.user_id if copy == 0 else f"C{900000 + n}"
         return {
-            "customer_id": cid, "email": email if copy == 0 else typo(rng, email),
-            "first_name": given, "last_name": family,
+            "customer_id": cid,
+            "email": email if copy == 0 else typo(rng, email),
+            "first_name": given,
+            "last_name": family,
             "street_address": maybe(rng, street_variant(rng, addr.street, addr.house), 0.1),
-            "zip": addr.postcode, "city": addr.city, "country_code": addr.country,
+            "zip": addr.postcode,
+            "city": addr.city,
+            "country_code": addr.country,
             "phone": maybe(rng, phone, 0.5),
             "birthday": maybe(rng, p.birth.isoformat(), 0.7),
-            "created_at": p.created.isoformat(), "newsletter_opt_in": rng.random() < 0.4,
+            "created_at": p.created.isoformat(),
+            "newsletter_opt_in": rng.random() < 0.4,
         }
     if system == "support":
         full = f"{given} {family}" if rng.random() < 0.8 else f"{family}, {given}"
         return {
-            "contact_id": f"S-{300000 + n}", "full_name": full, "email": email,
-            "phone": maybe(rng, phone, 0.2), "company": p.account.name if p.account else None,
-            "language": p.lang, "last_ticket_at": p.created.date().isoformat(),
+            "contact_id": f"S-{300000 + n}",
+            "full_name": full,
+            "email": email,
+            "phone": maybe(rng, phone, 0.2),
+            "company": p.account.name if p.account else None,
+            "language": p.lang,
+            "last_ticket_at": p.created.date().isoformat(),
         }
     if system == "pos":
         return {
-            "loyalty_card": f"L{400000 + n:07d}", "name": f"{family}, {given}",
-            "postcode": addr.postcode, "city": addr.city, "birth_year": p.birth.year,
-            "home_store": None, "phone": maybe(rng, phone, 0.6),
+            "loyalty_card": f"L{400000 + n:07d}",
+            "name": f"{family}, {given}",
+            "postcode": addr.postcode,
+            "city": addr.city,
+            "birth_year": p.birth.year,
+            "home_store": None,
+            "phone": maybe(rng, phone, 0.6),
         }
     return {
-        "subscriber_id": f"N-{500000 + n}", "email": email,
-        "first_name": maybe(rng, given, 0.3), "salutation": maybe(rng, _salutation(p), 0.5),
-        "opt_in": True, "opt_in_date": p.created.date().isoformat(), "language": p.lang,
+        "subscriber_id": f"N-{500000 + n}",
+        "email": email,
+        "first_name": maybe(rng, given, 0.3),
+        "salutation": maybe(rng, _salutation(p), 0.5),
+        "opt_in": True,
+        "opt_in_date": p.created.date().isoformat(),
+        "language": p.lang,
     }
 
 
 def account_record(a: Account) -> dict[str, object]:
     """The CRM's organisation record of an account."""
     return {
-        "AccountNr": a.account_id, "Firmenname": a.name, "Typ": a.kind,
-        "Rechtsform": a.legal_form, "UStIdNr": a.vat_id,
-        "Strasse": f"{a.address.street} {a.address.house}", "PLZ": a.address.postcode,
-        "Ort": a.address.city, "Land": a.address.country,
+        "AccountNr": a.account_id,
+        "Firmenname": a.name,
+        "Typ": a.kind,
+        "Rechtsform": a.legal_form,
+        "UStIdNr": a.vat_id,
+        "Strasse": f"{a.address.street} {a.address.house}",
+        "PLZ": a.address.postcode,
+        "Ort": a.address.city,
+        "Land": a.address.country,
     }

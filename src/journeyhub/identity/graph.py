@@ -1,138 +1,150 @@
 """The identity graph: identifiers joined into profiles by the evidence that links them.
 
 Nodes are ``(kind, value)`` pairs — ``user``, ``anonymous``, ``alias``, ``email``, ``phone`` —
-each with a ``profile_id``. New edges are folded in with a union-find over the edges of one
-batch plus the profiles the touched nodes already belong to. When two profiles meet, the older
-(smaller) id survives, every node of the other moves to it, and ``profile_merges`` records the
-redirect, so an id once handed out always leads somewhere.
+each with a ``profile_id``. A batch of new edges is folded in set-wise: normalise in SQL,
+find connected components of (new edges + the profiles their nodes already belong to) with
+SciPy, then move nodes in SQL. When profiles meet, the oldest (smallest) id survives, every
+node of the others moves to it, and ``profile_merges`` records the redirect, so an id once
+handed out always leads somewhere.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import duckdb
+import numpy as np
 import pyarrow as pa
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
 
-from journeyhub.identity.normalize import normalize_email, normalize_phone
+from journeyhub.identity.normalize import (
+    email_sql,
+    international_phone_sql,
+    normalize_email,
+    normalize_phone,
+)
 from journeyhub.store.sql import first_row
 
 Node = tuple[str, str]
-Edge = tuple[str, str, str, str, str]  # a_kind, a_value, b_kind, b_value, evidence
-
 EVENT_KEY_KINDS = ("user", "anonymous", "alias")
 
 
-def normalize_node(kind: str, value: str) -> str | None:
-    """The canonical value of an identifier of the given kind, or ``None`` if unusable."""
-    if kind == "email":
-        return normalize_email(value)
-    if kind == "phone":
-        return normalize_phone(value)
-    return value or None
-
-
-class _UnionFind:
-    def __init__(self) -> None:
-        self.parent: dict[object, object] = {}
-
-    def find(self, x: object) -> object:
-        parent = self.parent
-        parent.setdefault(x, x)
-        root = x
-        while parent[root] != root:
-            root = parent[root]
-        while parent[x] != root:
-            parent[x], x = root, parent[x]
-        return root
-
-    def union(self, a: object, b: object) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.parent[ra] = rb
-
-
-def link(cur: duckdb.DuckDBPyConnection, edges: Iterable[Edge], now: datetime) -> int:
-    """Fold edges into the graph inside the caller's transaction; returns profiles merged."""
-    clean: set[Edge] = set()
-    for a_kind, a_value, b_kind, b_value, evidence in edges:
-        a = normalize_node(a_kind, a_value)
-        b = normalize_node(b_kind, b_value)
-        if a and b and (a_kind, a) != (b_kind, b):
-            clean.add((a_kind, a, b_kind, b, evidence))
-    if not clean:
-        return 0
-    nodes = {(e[0], e[1]) for e in clean} | {(e[2], e[3]) for e in clean}
-    node_table = pa.table(
-        {"kind": [n[0] for n in nodes], "value": [n[1] for n in nodes]}
+def _normalised(side: str) -> str:
+    kind, value = f"{side}_kind", f"{side}_value"
+    return (
+        f"CASE {kind} WHEN 'email' THEN {email_sql(value)} "
+        f"WHEN 'phone' THEN coalesce({international_phone_sql(value)}, p_{side}.e164) "
+        f"ELSE nullif({value}, '') END"
     )
-    cur.register("_link_nodes", node_table)
-    existing: dict[Node, int] = {
-        (k, v): p
-        for k, v, p in cur.execute(
-            "SELECT n.kind, n.value, n.profile_id FROM identity_nodes n "
-            "JOIN _link_nodes t ON n.kind = t.kind AND n.value = t.value"
+
+
+def link(cur: duckdb.DuckDBPyConnection, edges_table: str, now: datetime) -> int:
+    """Fold the edges in ``edges_table`` (a_kind, a_value, b_kind, b_value, evidence) into the
+    graph, inside the caller's transaction. Returns how many profiles were merged away."""
+    # phones in national format need libphonenumber; everything else is normalised in SQL
+    national = [
+        r[0]
+        for r in cur.execute(
+            f"""SELECT DISTINCT v FROM (
+                  SELECT a_value AS v FROM {edges_table} WHERE a_kind = 'phone'
+                  UNION ALL SELECT b_value FROM {edges_table} WHERE b_kind = 'phone')
+                WHERE v IS NOT NULL AND {international_phone_sql("v")} IS NULL"""
         ).fetchall()
-    }
-    uf = _UnionFind()
-    for a_kind, a, b_kind, b, _ in clean:
-        uf.union((a_kind, a), (b_kind, b))
-    for node, profile in existing.items():
-        uf.union(node, ("profile", profile))
-
-    components: dict[object, list[Node]] = {}
-    for node in nodes:
-        components.setdefault(uf.find(node), []).append(node)
-
-    new_nodes: list[tuple[str, str, int]] = []
-    merges: list[tuple[int, int]] = []
-    for members in components.values():
-        profiles = sorted({existing[n] for n in members if n in existing})
-        if profiles:
-            survivor = profiles[0]
-            merges.extend((p, survivor) for p in profiles[1:])
-        else:
-            survivor = int(cur.execute("SELECT nextval('profile_ids')").fetchall()[0][0])
-        new_nodes.extend((k, v, survivor) for k, v in members if (k, v) not in existing)
-
-    for merged, survivor in merges:
-        cur.execute(
-            "UPDATE identity_nodes SET profile_id = ? WHERE profile_id = ?", [survivor, merged]
-        )
-        cur.execute(
-            "INSERT INTO profile_merges VALUES (?, ?, ?, 'identity link')",
-            [merged, survivor, now],
-        )
-    if new_nodes:
-        cur.register(
-            "_new_nodes",
-            pa.table(
-                {
-                    "kind": [n[0] for n in new_nodes],
-                    "value": [n[1] for n in new_nodes],
-                    "profile_id": pa.array([n[2] for n in new_nodes], pa.int64()),
-                }
-            ),
-        )
-        cur.execute(
-            "INSERT INTO identity_nodes SELECT kind, value, profile_id, ? FROM _new_nodes", [now]
-        )
-        cur.unregister("_new_nodes")
+    ]
     cur.register(
-        "_new_edges",
-        pa.table({name: [e[i] for e in clean] for i, name in enumerate(
-            ("a_kind", "a_value", "b_kind", "b_value", "evidence"))}),
+        "_phones",
+        pa.table(
+            {
+                "raw": pa.array(national, pa.string()),
+                "e164": pa.array([normalize_phone(v) for v in national], pa.string()),
+            }
+        ),
     )
+    cur.execute(f"""
+        CREATE OR REPLACE TEMP TABLE _edges AS
+        SELECT DISTINCT a_kind, a, b_kind, b, evidence FROM (
+            SELECT a_kind, {_normalised("a")} AS a, b_kind, {_normalised("b")} AS b, evidence
+            FROM {edges_table} e
+            LEFT JOIN _phones p_a ON e.a_kind = 'phone' AND p_a.raw = e.a_value
+            LEFT JOIN _phones p_b ON e.b_kind = 'phone' AND p_b.raw = e.b_value)
+        WHERE a IS NOT NULL AND b IS NOT NULL AND NOT (a_kind = b_kind AND a = b)""")
+    cur.unregister("_phones")
+    cur.execute("""
+        CREATE OR REPLACE TEMP TABLE _nodes AS
+        SELECT row_number() OVER () - 1 AS idx, u.kind, u.value, n.profile_id
+        FROM (SELECT a_kind AS kind, a AS value FROM _edges
+              UNION SELECT b_kind, b FROM _edges) u
+        LEFT JOIN identity_nodes n ON n.kind = u.kind AND n.value = u.value""")
+    n_nodes = cur.execute("SELECT count(*) FROM _nodes").fetchall()[0][0]
+    if n_nodes == 0:
+        cur.execute("DROP TABLE _edges; DROP TABLE _nodes")
+        return 0
+    pairs = cur.execute(
+        """
+        SELECT na.idx, nb.idx FROM _edges e
+        JOIN _nodes na ON na.kind = e.a_kind AND na.value = e.a
+        JOIN _nodes nb ON nb.kind = e.b_kind AND nb.value = e.b
+        UNION ALL  -- a node and the profile it already has: profile p is vertex n_nodes + rank
+        SELECT idx, ? + dense_rank() OVER (ORDER BY profile_id) - 1 FROM _nodes
+        WHERE profile_id IS NOT NULL""",
+        [n_nodes],
+    ).fetchnumpy()
+    src, dst = pairs["idx"].astype(np.int64), pairs[list(pairs)[1]].astype(np.int64)
+    size = int(max(n_nodes, (dst.max() + 1) if len(dst) else 0))
+    graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(size, size))
+    _, labels = connected_components(graph, directed=False)
+    cur.register(
+        "_labels",
+        pa.table(
+            {
+                "idx": pa.array(np.arange(n_nodes, dtype=np.int64)),
+                "label": pa.array(labels[:n_nodes].astype(np.int64)),
+            }
+        ),
+    )
+    cur.execute("""
+        CREATE OR REPLACE TEMP TABLE _survivors AS
+        SELECT label, min(profile_id) AS survivor FROM _nodes JOIN _labels USING (idx)
+        GROUP BY label""")
+    cur.execute("""
+        UPDATE _survivors SET survivor = nextval('profile_ids') WHERE survivor IS NULL""")
+    merges = cur.execute(
+        """
+        INSERT INTO profile_merges
+        SELECT DISTINCT n.profile_id, s.survivor, ?, 'identity link'
+        FROM _nodes n JOIN _labels USING (idx) JOIN _survivors s USING (label)
+        WHERE n.profile_id IS NOT NULL AND n.profile_id <> s.survivor
+        RETURNING from_profile""",
+        [now],
+    ).fetchall()
+    if merges:
+        cur.execute(
+            """
+            UPDATE identity_nodes SET profile_id = m.into_profile
+            FROM (SELECT from_profile, into_profile FROM profile_merges
+                  WHERE from_profile IN (SELECT unnest(?))) m
+            WHERE identity_nodes.profile_id = m.from_profile""",
+            [[m[0] for m in merges]],
+        )
     cur.execute(
-        """INSERT INTO identity_edges
-           SELECT n.*, ? FROM _new_edges n WHERE NOT EXISTS (
-             SELECT 1 FROM identity_edges e WHERE e.a_kind = n.a_kind AND e.a_value = n.a_value
-               AND e.b_kind = n.b_kind AND e.b_value = n.b_value)""",
+        """
+        INSERT INTO identity_nodes
+        SELECT n.kind, n.value, s.survivor, ? FROM _nodes n
+        JOIN _labels USING (idx) JOIN _survivors s USING (label)
+        WHERE n.profile_id IS NULL""",
         [now],
     )
-    cur.unregister("_new_edges")
-    cur.unregister("_link_nodes")
+    cur.execute(
+        """
+        INSERT INTO identity_edges
+        SELECT a_kind, a, b_kind, b, evidence, ? FROM _edges n WHERE NOT EXISTS (
+            SELECT 1 FROM identity_edges e WHERE e.a_kind = n.a_kind AND e.a_value = n.a
+              AND e.b_kind = n.b_kind AND e.b_value = n.b)""",
+        [now],
+    )
+    cur.unregister("_labels")
+    cur.execute("DROP TABLE _edges; DROP TABLE _nodes; DROP TABLE _survivors")
     return len(merges)
 
 
@@ -141,9 +153,11 @@ def resolve_profile(cur: duckdb.DuckDBPyConnection, identifier: str) -> int | No
     if identifier.startswith("profile:") and identifier[8:].isdigit():
         profile = int(identifier[8:])
         while True:  # follow redirects left by merges
-            row = first_row(cur.execute(
-                "SELECT into_profile FROM profile_merges WHERE from_profile = ?", [profile]
-            ))
+            row = first_row(
+                cur.execute(
+                    "SELECT into_profile FROM profile_merges WHERE from_profile = ?", [profile]
+                )
+            )
             if row is None:
                 return profile
             profile = int(row[0])
@@ -152,12 +166,17 @@ def resolve_profile(cur: duckdb.DuckDBPyConnection, identifier: str) -> int | No
         candidates.append(("email", email))
     elif (phone := normalize_phone(identifier)) is not None:
         candidates.append(("phone", phone))
-    for kind, value in candidates:
-        row = first_row(cur.execute(
-            "SELECT profile_id FROM identity_nodes WHERE value = ? AND kind = ?", [value, kind]
-        ))
-        if row is not None:
-            return int(row[0])
+    # one equality on value per distinct value: DuckDB answers it from the ART index, while
+    # "value = ? AND kind = ?" makes it scan
+    found: dict[Node, int] = {}
+    for value in dict.fromkeys(v for _, v in candidates):
+        for kind, profile in cur.execute(
+            "SELECT kind, profile_id FROM identity_nodes WHERE value = ?", [value]
+        ).fetchall():
+            found[(kind, value)] = int(profile)
+    for node in candidates:
+        if node in found:
+            return found[node]
     return None
 
 

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 from journeyhub.ingest.pipeline import ChunkResult, Rejection, commit_staged
 from journeyhub.ingest.staging import json_stage_sql, typed_stage_sql
 from journeyhub.store import Database
+from journeyhub.store.maintenance import cluster_events, should_cluster
 from journeyhub.store.sql import quote_literal
 
 FileFormat = Literal["jsonl", "csv", "parquet"]
@@ -50,6 +51,7 @@ class ImportReport:
     duplicates: int = 0
     rejected: int = 0
     seconds: float = 0.0
+    cluster_seconds: float | None = None
     rejections: list[Rejection] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
@@ -63,6 +65,9 @@ class ImportReport:
             "rejected": self.rejected,
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.rows_read / self.seconds) if self.seconds else None,
+            "cluster_seconds": None
+            if self.cluster_seconds is None
+            else round(self.cluster_seconds, 3),
             "first_rejections": [r.as_dict() for r in self.rejections[:20]],
         }
 
@@ -148,9 +153,13 @@ def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list
                 positions.append(number)
             except UnicodeDecodeError as exc:
                 bad.append(
-                    (number, "invalid_encoding",
-                     f"line {number} is not valid UTF-8 (byte {exc.start}: "
-                     f"{stripped[exc.start:exc.start + 1]!r})", raw)
+                    (
+                        number,
+                        "invalid_encoding",
+                        f"line {number} is not valid UTF-8 (byte {exc.start}: "
+                        f"{stripped[exc.start : exc.start + 1]!r})",
+                        raw,
+                    )
                 )
             if len(lines) + len(bad) >= chunk_rows:
                 yield positions, lines, bad
@@ -171,6 +180,7 @@ class EventImporter:
         mapping: Mapping[str, str] | None = None,
         chunk_rows: int = 1_000_000,
         delimiter: str | None = None,
+        cluster: bool = True,
     ) -> None:
         self.db = db
         self.path = Path(path)
@@ -180,6 +190,7 @@ class EventImporter:
         self.mapping = dict(mapping or {})
         self.chunk_rows = chunk_rows
         self.delimiter = delimiter
+        self.cluster = cluster
         self.source = f"file:{self.path.name}"
 
     def run(self, progress: Progress | None = None) -> ImportReport:
@@ -204,8 +215,13 @@ class EventImporter:
                     cur.execute(
                         "UPDATE imports SET rows_read = rows_read + ?, accepted = accepted + ?, "
                         "duplicates = duplicates + ?, rejected = rejected + ? WHERE id = ?",
-                        [result.received, result.accepted, result.duplicates, result.rejected,
-                         report.import_id],
+                        [
+                            result.received,
+                            result.accepted,
+                            result.duplicates,
+                            result.rejected,
+                            report.import_id,
+                        ],
                     )
                 report.rows_read += result.received
                 report.accepted += result.accepted
@@ -219,6 +235,10 @@ class EventImporter:
             raise
         self._finish(report.import_id, "done")
         report.seconds = (datetime.now(UTC) - started).total_seconds()
+        if self.cluster and should_cluster(self.db):
+            clustering = datetime.now(UTC)
+            cluster_events(self.db)
+            report.cluster_seconds = (datetime.now(UTC) - clustering).total_seconds()
         return report
 
     def _finish(self, import_id: str, status: str) -> None:
@@ -230,7 +250,9 @@ class EventImporter:
 
     # -- formats: each yields (rows done, rows total, commit function) ------------------------
 
-    def _jsonl(self) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
+    def _jsonl(
+        self,
+    ) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
         total = max(1, self.path.stat().st_size)
         done_bytes = 0
         for positions, lines, bad in _jsonl_chunks(self.path, self.chunk_rows):
@@ -263,20 +285,22 @@ class EventImporter:
 
             yield min(done_bytes, total), total, commit
 
-    def _parquet(self) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
+    def _parquet(
+        self,
+    ) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
         try:
-            parquet = pq.ParquetFile(self.path)
+            total = pq.ParquetFile(self.path).metadata.num_rows
         except Exception as exc:  # pyarrow raises several types for a bad file
             raise ImportError_(f"{self.path}: not a readable Parquet file ({exc})") from exc
-        total = parquet.metadata.num_rows
-        done = 0
-        for batch in parquet.iter_batches(batch_size=self.chunk_rows):
-            table = pa.Table.from_batches([batch])
-            table = table.append_column(
-                "pos", pa.array(range(done + 1, done + 1 + table.num_rows), pa.int64())
+        # DuckDB reads Parquet in parallel and skips row groups outside the row-number range
+        source = f"read_parquet({quote_literal(str(self.path))}, file_row_number = true)"
+        for start in range(0, total, self.chunk_rows):
+            end = min(total, start + self.chunk_rows)
+            relation = (
+                f"(SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS pos FROM {source} "
+                f"WHERE file_row_number >= {start} AND file_row_number < {end})"
             )
-            done += table.num_rows
-            yield done, total, self._typed_commit(table)
+            yield end, total, self._typed_commit(relation)
 
     def _csv(self) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
         cur = self.db.cursor()
@@ -296,6 +320,7 @@ class EventImporter:
         # data row n (1-based) is line n + 1 when no line was broken before it; that is the
         # common case, and rows keep their order, so "row" numbers stay meaningful.
         table = table.append_column("pos", pa.array(range(1, table.num_rows + 1), pa.int64()))
+        self._csv_table = table
         if bad:
 
             def commit_bad(c: duckdb.DuckDBPyConnection) -> ChunkResult:
@@ -304,21 +329,28 @@ class EventImporter:
 
             yield len(bad), total, commit_bad
         for start in range(0, table.num_rows, self.chunk_rows):
-            chunk = table.slice(start, self.chunk_rows)
-            yield len(bad) + start + chunk.num_rows, total, self._typed_commit(chunk)
+            end = min(table.num_rows, start + self.chunk_rows)
+            relation = f"(SELECT * FROM _csv_rows WHERE pos > {start} AND pos <= {end})"
+            yield len(bad) + end, total, self._typed_commit(relation)
 
-    def _typed_commit(
-        self, table: pa.Table
-    ) -> Callable[[duckdb.DuckDBPyConnection], ChunkResult]:
+    def _typed_commit(self, relation: str) -> Callable[[duckdb.DuckDBPyConnection], ChunkResult]:
+        """Commit function for rows of a typed relation (SQL text) with a ``pos`` column."""
+
         def commit(cur: duckdb.DuckDBPyConnection) -> ChunkResult:
-            cur.register("_src", table)
-            columns = {r[0]: str(r[1]) for r in cur.execute("DESCRIBE _src").fetchall()}
+            table = getattr(self, "_csv_table", None)
+            if table is not None:
+                cur.register("_csv_rows", table)
+            columns = {
+                r[0]: str(r[1])
+                for r in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+            }
             try:
-                stage = typed_stage_sql("_src", columns, source=self.source, mapping=self.mapping)
+                stage = typed_stage_sql(relation, columns, source=self.source, mapping=self.mapping)
             except ValueError as exc:
                 raise ImportError_(f"{self.path}: {exc}") from exc
-            result = commit_staged(cur, stage, typed_source="_src")
-            cur.unregister("_src")
+            result = commit_staged(cur, stage, typed_source=relation)
+            if table is not None:
+                cur.unregister("_csv_rows")
             return result
 
         return commit

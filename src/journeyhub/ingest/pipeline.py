@@ -64,17 +64,17 @@ timed AS (
     FROM staged
 ),
 reasoned AS (SELECT *, {reasons} FROM timed),
-numbered AS (
-    SELECT *, row_number() OVER (
-        PARTITION BY message_id, reason_code IS NULL ORDER BY pos) AS copy_no
-    FROM reasoned
+repeated AS (  -- message ids seen more than once in this chunk (rare): first valid one wins
+    SELECT message_id, min(pos) AS first_pos FROM reasoned WHERE reason_code IS NULL
+    GROUP BY message_id HAVING count(*) > 1
 )
-SELECT n.* EXCLUDE (copy_no),
+SELECT n.*,
     coalesce(n.user_id, n.anonymous_id) AS person_key,
-    (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.copy_no > 1)) AS is_duplicate,
+    (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.pos <> coalesce(r.first_pos, n.pos)))
+        AS is_duplicate,
     CASE WHEN n.reason_code IS NOT NULL
          THEN 'q_' || replace(uuid()::VARCHAR, '-', '') END AS quarantine_id
-FROM numbered n LEFT JOIN (
+FROM reasoned n LEFT JOIN repeated r ON r.message_id = n.message_id LEFT JOIN (
     SELECT message_id FROM events
     WHERE message_id IN (SELECT message_id FROM reasoned WHERE reason_code IS NULL)
 ) e ON e.message_id = n.message_id
@@ -84,9 +84,8 @@ INSERT_EVENTS_SQL = """
 INSERT INTO events
 SELECT message_id, type, coalesce(event, name), user_id, anonymous_id, person_key, group_id,
        previous_id, channel, source, ts, sent_parsed, received_at,
-       properties::JSON, traits::JSON, context::JSON
+       properties, traits, context
 FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
-ORDER BY person_key, ts
 """
 
 QUARANTINE_SQL = """
@@ -109,11 +108,12 @@ WITH ok AS (
                  json_extract_string(context, '$.traits.phone')) AS phone
     FROM ok
 )
-SELECT DISTINCT 'user', user_id, 'anonymous', anonymous_id, 'same event' FROM keyed
+SELECT DISTINCT 'user' AS a_kind, user_id AS a_value, 'anonymous' AS b_kind,
+    anonymous_id AS b_value, 'same event' AS evidence FROM keyed
     WHERE user_id IS NOT NULL AND anonymous_id IS NOT NULL
 UNION SELECT DISTINCT 'user', user_id, 'alias', previous_id, 'alias call' FROM keyed
     WHERE type = 'alias'
-UNION SELECT DISTINCT key_kind, person_key, 'email', email, 'email trait' FROM keyed
+UNION SELECT DISTINCT key_kind AS a_kind, person_key, 'email', email, 'email trait' FROM keyed
     WHERE email IS NOT NULL
 UNION SELECT DISTINCT key_kind, person_key, 'phone', phone, 'phone trait' FROM keyed
     WHERE phone IS NOT NULL
@@ -149,8 +149,9 @@ def commit_staged(
                   count(*) FILTER (WHERE reason_code IS NOT NULL)
            FROM _checked"""
     ).fetchall()[0]
-    result = ChunkResult(received=received, accepted=accepted, duplicates=duplicates,
-                         rejected=rejected)
+    result = ChunkResult(
+        received=received, accepted=accepted, duplicates=duplicates, rejected=rejected
+    )
     now = datetime.now(UTC)
     if rejected:
         if typed_source:
@@ -177,7 +178,14 @@ def commit_staged(
         ]
     if accepted:
         cur.execute(INSERT_EVENTS_SQL)
-        graph.link(cur, cur.execute(EDGES_SQL).fetchall(), now)
+        cur.execute(
+            "UPDATE meta SET value = (CAST(value AS BIGINT) + ?)::VARCHAR "
+            "WHERE key = 'unclustered_events'",
+            [accepted],
+        )
+        cur.execute(f"CREATE OR REPLACE TEMP TABLE _edges_raw AS {EDGES_SQL}")
+        graph.link(cur, "_edges_raw", now)
+        cur.execute("DROP TABLE _edges_raw")
         cur.execute(MEMBERS_SQL, [now])
     cur.execute("DROP TABLE _checked")
     return result

@@ -8,6 +8,7 @@ rule or mapping was fixed) or replaced by a corrected payload. Rows that now pas
 from __future__ import annotations
 
 import base64
+import contextlib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -62,11 +63,15 @@ def list_quarantine(
     if reason_code:
         clauses.append("reason_code = ?")
         params.append(reason_code)
-    rows = db.cursor().execute(
-        f"SELECT {QUARANTINE_COLUMNS} FROM quarantine WHERE {' AND '.join(clauses)} "
-        "ORDER BY received_at DESC, source, position LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    ).fetchall()
+    rows = (
+        db.cursor()
+        .execute(
+            f"SELECT {QUARANTINE_COLUMNS} FROM quarantine WHERE {' AND '.join(clauses)} "
+            "ORDER BY received_at DESC, source, position LIMIT ? OFFSET ?",
+            [*params, limit, offset],
+        )
+        .fetchall()
+    )
     out = []
     for qid, received, source, position, code, reason, payload, st in rows:
         out.append(
@@ -106,10 +111,8 @@ def _as_event_json(payload: bytes, source: str) -> str:
     event = {FIELD_ALIASES.get(k, k): v for k, v in row.items() if v not in (None, "")}
     for name in OBJECT_FIELDS:
         if isinstance(event.get(name), str):
-            try:
+            with contextlib.suppress(orjson.JSONDecodeError):
                 event[name] = orjson.loads(event[name])
-            except orjson.JSONDecodeError:
-                pass
     return orjson.dumps(event).decode()
 
 
@@ -134,7 +137,7 @@ def replay(
     ids: list[str] | None = None,
     fixes: Mapping[str, str | bytes] | None = None,
 ) -> ReplayReport:
-    """Re-validate open quarantine rows (``ids``, or all open ones), with optional fixed payloads."""
+    """Re-validate open quarantine rows (``ids``, or all open ones), optionally with fixes."""
     fixes = dict(fixes or {})
     wanted = list(dict.fromkeys([*(ids or []), *fixes]))
     report = ReplayReport()
@@ -147,9 +150,7 @@ def replay(
             ).fetchall()
             missing = set(wanted) - {r[0] for r in rows}
             if missing:
-                raise KeyError(
-                    "no open quarantine entry with id(s) " + ", ".join(sorted(missing))
-                )
+                raise KeyError("no open quarantine entry with id(s) " + ", ".join(sorted(missing)))
         else:
             rows = cur.execute(
                 "SELECT id, source, position, payload FROM quarantine WHERE status = 'open'"

@@ -60,8 +60,14 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
                     bad.append((number, "malformed_json", f"line {number}: {exc}", line.encode()))
                     continue
                 if not isinstance(value, dict):
-                    bad.append((number, "not_an_object", f"line {number}: not a JSON object",
-                                line.encode()))
+                    bad.append(
+                        (
+                            number,
+                            "not_an_object",
+                            f"line {number}: not a JSON object",
+                            line.encode(),
+                        )
+                    )
                     continue
                 value["__row__"] = number
                 rows.append(value)
@@ -123,12 +129,18 @@ def import_records(
         record_id = str(value).strip() if value is not None else ""
         payload = orjson.dumps(row, default=str)
         if not record_id:
-            bad.append((number, "missing_id", f"row {number}: the id column {id_col!r} is empty",
-                        payload))
+            bad.append(
+                (number, "missing_id", f"row {number}: the id column {id_col!r} is empty", payload)
+            )
         elif record_id in seen:
-            bad.append((number, "duplicate_id",
-                        f"row {number}: id {record_id!r} already appeared in row {seen[record_id]}",
-                        payload))
+            bad.append(
+                (
+                    number,
+                    "duplicate_id",
+                    f"row {number}: id {record_id!r} already appeared in row {seen[record_id]}",
+                    payload,
+                )
+            )
         else:
             seen[record_id] = number
             good_ids.append(record_id)

@@ -66,13 +66,14 @@ def _blank_to_null(expr: str) -> str:
 def _normalised_columns(received_at: str) -> str:
     """Columns derived the same way for both shapes (from the intermediate names)."""
     return f"""
-        coalesce(message_id, 'jh-' || md5(coalesce(raw_for_hash, ''))) AS message_id,
+        CASE WHEN message_id IS NULL THEN 'jh-' || md5(coalesce(raw_for_hash, ''))
+             ELSE message_id END AS message_id,
         coalesce(type, default_type) AS type,
         event, name, user_id, anonymous_id, group_id, previous_id,
         ts_text, ts_parsed, sent_text, sent_parsed,
-        CASE lower(coalesce(channel, ctx_channel))
+        CASE lower(channel_given)
             WHEN 'browser' THEN 'web' WHEN 'mobile' THEN 'app'
-            ELSE coalesce(lower(coalesce(channel, ctx_channel)),
+            ELSE coalesce(lower(channel_given),
                           CASE coalesce(type, default_type)
                               WHEN 'page' THEN 'web' WHEN 'screen' THEN 'app' END)
         END AS channel,
@@ -117,7 +118,8 @@ def json_stage_sql(raw_table: str) -> str:
                  WHEN len(type_errors) > 0 THEN 'wrong_type'
                  WHEN len(unknown) > 0 THEN 'unknown_field' END AS pre_code,
             CASE WHEN NOT ok THEN 'not valid JSON: ' || left(raw, 80)
-                 WHEN jt <> 'OBJECT' THEN 'an event must be a JSON object, got ' || {_json_kind('jt')}
+                 WHEN jt <> 'OBJECT'
+                    THEN 'an event must be a JSON object, got ' || {_json_kind("jt")}
                  WHEN len(type_errors) > 0 THEN array_to_string(type_errors, '; ')
                  WHEN len(unknown) > 0 THEN
                     'unknown top-level field(s) ' || array_to_string(unknown, ', ')
@@ -127,8 +129,8 @@ def json_stage_sql(raw_table: str) -> str:
             coalesce({s["ts_text"]}, {s["orig_ts_text"]}) AS ts_text,
             TRY_CAST(coalesce({s["ts_text"]}, {s["orig_ts_text"]}) AS TIMESTAMPTZ) AS ts_parsed,
             {s["sent_text"]} AS sent_text, TRY_CAST({s["sent_text"]} AS TIMESTAMPTZ) AS sent_parsed,
-            {s["channel"]} AS channel,
-            json_extract_string(jraw, '$.context.channel') AS ctx_channel,
+            coalesce({s["channel"]}, json_extract_string(jraw, '$.context.channel'))
+                AS channel_given,
             o[1] AS properties, o[2] AS traits, o[3] AS context,
             NULL::VARCHAR AS bad_json, strlen(raw) AS size_bytes, raw AS raw_for_hash
         FROM (
@@ -188,7 +190,7 @@ def typed_stage_sql(
         kind = columns[resolved[field]].upper()
         if kind.startswith(("STRUCT", "MAP")):
             return f"to_json({c})::VARCHAR"
-        return _blank_to_null(f"CAST({c} AS VARCHAR)")
+        return f"nullif(CAST({c} AS VARCHAR), '')"
 
     def ts_columns(field: str, prefix: str) -> str:
         """``<prefix>_text`` (for messages, NULL when typed) and ``<prefix>_parsed``."""
@@ -198,11 +200,12 @@ def typed_stage_sql(
         kind = columns[resolved[field]].upper()
         if "TIMESTAMP" in kind or kind.startswith("DATE"):
             return f"NULL::VARCHAR AS {prefix}_text, CAST({c} AS TIMESTAMPTZ) AS {prefix}_parsed"
-        return f"{text(field)} AS {prefix}_text, TRY_CAST({text(field)} AS TIMESTAMPTZ) AS {prefix}_parsed"
+        value = text(field)
+        return f"{value} AS {prefix}_text, TRY_CAST({value} AS TIMESTAMPTZ) AS {prefix}_parsed"
 
+    # valid JSON whose first character is "{" is an object: one parse per value
     json_checks = " ".join(
-        f"WHEN {f} IS NOT NULL AND (TRY_CAST({f} AS JSON) IS NULL "
-        f"OR json_type(TRY_CAST({f} AS JSON)) <> 'OBJECT') THEN '{f}'"
+        f"WHEN {f} IS NOT NULL AND NOT (json_valid({f}) AND ltrim({f}) LIKE '{{%') THEN '{f}'"
         for f in OBJECT_FIELDS
     )
     received = col("receivedAt")
@@ -217,7 +220,8 @@ def typed_stage_sql(
         {_normalised_columns("coalesce(file_received_at, now_ts)")}
     FROM (
         SELECT *, CASE {json_checks} END AS bad_json,
-            json_extract_string(context, '$.channel') AS ctx_channel,
+            CASE WHEN channel IS NULL AND context IS NOT NULL AND json_valid(context)
+                 THEN json_extract_string(context, '$.channel') ELSE channel END AS channel_given,
             coalesce(strlen(properties), 0) + coalesce(strlen(traits), 0)
                 + coalesce(strlen(context), 0) AS size_bytes
         FROM (
@@ -231,7 +235,8 @@ def typed_stage_sql(
                 {file_received} AS file_received_at, {text("channel")} AS channel,
                 {json_text("properties")} AS properties, {json_text("traits")} AS traits,
                 {json_text("context")} AS context,
-                concat_ws('|', {hash_parts}) AS raw_for_hash
+                CASE WHEN {col("messageId") or "NULL"} IS NULL
+                     THEN concat_ws('|', {hash_parts}) END AS raw_for_hash
             FROM {source_view}
         )
     )

@@ -102,7 +102,7 @@ class BatchWriter:
                     cur, json_stage_sql("_raw"), max_rejections=len(raws), want_duplicates=True
                 )
                 cur.unregister("_raw")
-        except BaseException as exc:  # noqa: BLE001 - every waiter must learn of the failure
+        except BaseException as exc:
             for p in group:
                 p.future.set_exception(exc)
             return

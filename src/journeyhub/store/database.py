@@ -90,6 +90,7 @@ class Database:
         self._con.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
+        self._con.execute("INSERT OR IGNORE INTO meta VALUES ('unclustered_events', '0')")
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB connections are not shared across threads)."""

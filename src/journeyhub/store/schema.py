@@ -25,9 +25,9 @@ DDL: list[str] = [
         timestamp    TIMESTAMPTZ NOT NULL,
         sent_at      TIMESTAMPTZ,
         received_at  TIMESTAMPTZ NOT NULL,
-        properties   JSON,
-        traits       JSON,
-        context      JSON
+        properties   VARCHAR,  -- JSON text, validated at ingest (not re-parsed on insert)
+        traits       VARCHAR,
+        context      VARCHAR
     )""",
     """CREATE TABLE IF NOT EXISTS quarantine (
         id           VARCHAR PRIMARY KEY,
