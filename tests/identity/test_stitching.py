@@ -98,3 +98,27 @@ def test_phone_formats_normalise_to_the_same_e164(number: int) -> None:
 def test_not_an_email_or_phone() -> None:
     assert normalize_email("no-at-sign") is None
     assert normalize_phone("call me maybe") is None
+
+
+@given(
+    st.one_of(
+        st.emails(),
+        st.text(alphabet="+0123456789 -()/.", min_size=1, max_size=20),
+        st.from_regex(r"\+49 ?1[5-7][0-9] ?[0-9]{7}", fullmatch=True),
+    )
+)
+def test_sql_and_python_normalisation_agree(value: str) -> None:
+    import duckdb
+
+    from journeyhub.identity.normalize import (
+        _international,
+        email_sql,
+        international_phone_sql,
+    )
+
+    con = duckdb.connect()
+    email, phone = con.execute(
+        f"SELECT {email_sql('$v')}, {international_phone_sql('$v')}", {"v": value}
+    ).fetchall()[0]
+    assert email == normalize_email(value)
+    assert phone == _international(value)
