@@ -195,7 +195,7 @@ def test_a_failed_chunk_leaves_earlier_chunks_and_a_consistent_store(
         tmp_path / "e.jsonl",
         [{"type": "track", "userId": "u1", "event": "A", "messageId": str(i)} for i in range(30)],
     )
-    real = files.commit_staged
+    real = files.commit_json_table
     calls = {"n": 0}
 
     def failing_second_chunk(*args: object, **kw: object):
@@ -205,13 +205,13 @@ def test_a_failed_chunk_leaves_earlier_chunks_and_a_consistent_store(
             raise RuntimeError("disk full")
         return result
 
-    monkeypatch.setattr(files, "commit_staged", failing_second_chunk)
+    monkeypatch.setattr(files, "commit_json_table", failing_second_chunk)
     with pytest.raises(RuntimeError):
         hub.import_events(path, chunk_rows=10)
     assert hub.db.scalar("SELECT count(*) FROM events") == 10  # chunk 2 rolled back whole
     assert hub.db.query("SELECT status, accepted FROM imports") == [
         {"status": "failed", "accepted": 10}
     ]
-    monkeypatch.setattr(files, "commit_staged", real)
+    monkeypatch.setattr(files, "commit_json_table", real)
     assert hub.import_events(path, chunk_rows=10).accepted == 20
     assert hub.db.scalar("SELECT count(DISTINCT message_id) FROM events") == 30

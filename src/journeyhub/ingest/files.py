@@ -19,8 +19,9 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeyhub.ingest.pipeline import ChunkResult, Rejection, commit_staged
-from journeyhub.ingest.staging import json_stage_sql, typed_stage_sql
+from journeyhub.ingest.json_events import json_event_table
+from journeyhub.ingest.pipeline import ChunkResult, Rejection, commit_json_table, commit_staged
+from journeyhub.ingest.staging import typed_stage_sql
 from journeyhub.store import Database
 from journeyhub.store.maintenance import cluster_events, should_cluster
 from journeyhub.store.sql import quote_literal
@@ -258,25 +259,17 @@ class EventImporter:
         for positions, lines, bad in _jsonl_chunks(self.path, self.chunk_rows):
             if self.mapping:
                 raise ImportError_("column mapping applies to CSV and Parquet, not JSONL")
-            now = datetime.now(UTC)
-            table = pa.table(
-                {
-                    "pos": pa.array(positions, pa.int64()),
-                    "position": pa.array(positions, pa.int64()),
-                    "raw": pa.array(lines, pa.string()),
-                    "received_at": pa.array([now] * len(lines), pa.timestamp("us", tz="UTC")),
-                    "source": pa.array([self.source] * len(lines), pa.string()),
-                    "default_type": pa.array([None] * len(lines), pa.string()),
-                }
+            table = json_event_table(
+                zip(positions, positions, lines, strict=True),
+                source=self.source,
+                received_at=datetime.now(UTC),
             )
             done_bytes += sum(len(x) + 1 for x in lines) + sum(len(b[3]) for b in bad)
 
             def commit(cur: duckdb.DuckDBPyConnection, table=table, bad=bad) -> ChunkResult:
                 result = ChunkResult()
                 if table.num_rows:
-                    cur.register("_raw", table)
-                    result = commit_staged(cur, json_stage_sql("_raw"))
-                    cur.unregister("_raw")
+                    result = commit_json_table(cur, table)
                 if bad:
                     result.rejections.extend(_record_quarantine_bytes(cur, bad, self.source))
                     result.received += len(bad)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import duckdb
+import pyarrow as pa
 
 from journeyhub.identity import graph
 from journeyhub.ingest.rules import reason_columns_sql
+from journeyhub.ingest.staging import typed_stage_sql
 
 
 @dataclass
@@ -189,3 +191,22 @@ def commit_staged(
         cur.execute(MEMBERS_SQL, [now])
     cur.execute("DROP TABLE _checked")
     return result
+
+
+def commit_json_table(
+    cur: duckdb.DuckDBPyConnection,
+    table: pa.Table,
+    *,
+    max_rejections: int = 1000,
+    want_duplicates: bool = False,
+) -> ChunkResult:
+    """Commit a table made by :func:`journeyhub.ingest.json_events.json_event_table`."""
+    cur.register("_json_events", table)
+    columns = {f.name: "VARCHAR" for f in table.schema}
+    columns["received_at"] = "TIMESTAMPTZ"
+    stage = typed_stage_sql("_json_events", columns, source="")
+    try:
+        return commit_staged(cur, stage, max_rejections=max_rejections,
+                             want_duplicates=want_duplicates)
+    finally:
+        cur.unregister("_json_events")

@@ -16,10 +16,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-import pyarrow as pa
 
-from journeyhub.ingest.pipeline import commit_staged
-from journeyhub.ingest.staging import FIELD_ALIASES, OBJECT_FIELDS, json_stage_sql
+from journeyhub.ingest.json_events import json_event_table
+from journeyhub.ingest.pipeline import commit_json_table
+from journeyhub.ingest.staging import FIELD_ALIASES, OBJECT_FIELDS
 from journeyhub.store import Database
 
 QUARANTINE_COLUMNS = "id, received_at, source, position, reason_code, reason, payload, status"
@@ -169,21 +169,12 @@ def replay(
                 )
         if not keep:
             return report
-        table = pa.table(
-            {
-                "pos": pa.array(range(len(keep)), pa.int64()),
-                "position": pa.array([k[2] for k in keep], pa.int64()),
-                "raw": pa.array(texts, pa.string()),
-                "received_at": pa.array([now] * len(keep), pa.timestamp("us", tz="UTC")),
-                "source": pa.array([k[1] for k in keep], pa.string()),
-                "default_type": pa.array([None] * len(keep), pa.string()),
-            }
+        table = json_event_table(
+            [(pos, k[2], text) for pos, (k, text) in enumerate(zip(keep, texts, strict=True))],
+            source=[k[1] for k in keep],
+            received_at=now,
         )
-        cur.register("_raw", table)
-        result = commit_staged(
-            cur, json_stage_sql("_raw"), max_rejections=len(keep), want_duplicates=True
-        )
-        cur.unregister("_raw")
+        result = commit_json_table(cur, table, max_rejections=len(keep), want_duplicates=True)
         failed = {r.pos: r for r in result.rejections}
         duplicate = set(result.duplicate_positions)
         for pos, (qid, _source, _position, data) in enumerate(keep):

@@ -14,10 +14,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import pyarrow as pa
-
-from journeyhub.ingest.pipeline import ChunkResult, commit_staged
-from journeyhub.ingest.staging import json_stage_sql
+from journeyhub.ingest.json_events import json_event_table
+from journeyhub.ingest.pipeline import ChunkResult, commit_json_table
 from journeyhub.store import Database
 
 
@@ -76,32 +74,19 @@ class BatchWriter:
                 return
 
     def _commit(self, group: list[_Pending]) -> None:
-        offsets, positions, indexes, raws, sources, types, received = [], [], [], [], [], [], []
+        offsets, items, sources, types = [], [], [], []
         for p in group:
-            offsets.append(len(raws))
-            positions.extend(range(len(raws), len(raws) + len(p.raws)))
-            indexes.extend(range(len(p.raws)))
-            raws.extend(p.raws)
+            base = len(items)
+            offsets.append(base)
+            items.extend((base + i, i, raw) for i, raw in enumerate(p.raws))
             sources.extend([p.source] * len(p.raws))
             types.extend([p.default_type] * len(p.raws))
-            received.extend([p.received_at] * len(p.raws))
-        table = pa.table(
-            {
-                "pos": pa.array(positions, pa.int64()),
-                "position": pa.array(indexes, pa.int64()),
-                "raw": pa.array(raws, pa.string()),
-                "received_at": pa.array(received, pa.timestamp("us", tz="UTC")),
-                "source": pa.array(sources, pa.string()),
-                "default_type": pa.array(types, pa.string()),
-            }
-        )
+        table = json_event_table(items, source=sources, received_at=group[0].received_at,
+                                 default_type=types)
         try:
             with self.db.transaction() as cur:
-                cur.register("_raw", table)
-                result = commit_staged(
-                    cur, json_stage_sql("_raw"), max_rejections=len(raws), want_duplicates=True
-                )
-                cur.unregister("_raw")
+                result = commit_json_table(cur, table, max_rejections=len(items),
+                                           want_duplicates=True)
         except BaseException as exc:
             for p in group:
                 p.future.set_exception(exc)
