@@ -4,7 +4,7 @@ A real `journeyhub serve` (uvicorn, one process, group commit into DuckDB) in a 
 client processes with keep-alive connections. Reports sustained events/s and request latency
 percentiles, and checks that every acknowledged event is stored exactly once.
 
-    python benchmarks/rest_bench.py --seconds 60 --clients 3
+    python benchmarks/rest_bench.py --seconds 60 --clients 2 --inflight 16
 """
 
 from __future__ import annotations
@@ -22,35 +22,55 @@ from common import Server, console, percentiles, show, write_results  # noqa: E4
 from journeyhub import Hub  # noqa: E402
 
 
-def _client(url: str, key: str, worker: int, seconds: float, batch: int, out: mp.Queue) -> None:
-    import orjson
+def _client(url: str, key: str, worker: int, seconds: float, batch: int, inflight: int,
+            out: mp.Queue) -> None:
+    import asyncio
+
     import httpx2 as httpx
+    import orjson
 
     headers = {"Authorization": f"Bearer {key}", "Content-Type": "application/json"}
-    latencies, events, n = [], 0, 0
     path = "/v1/batch" if batch > 1 else "/v1/track"
-    end = time.perf_counter() + seconds
-    with httpx.Client(base_url=url, timeout=30) as client:
+    latencies: list[float] = []
+    counter = {"events": 0}
+
+    # one pre-serialised body per lane; a fixed-width counter makes every messageId unique
+    # per request with a single bytes.replace, so the load generator stays cheap
+    templates = []
+    for lane in range(inflight):
+        msgs = [{"type": "track", "messageId": f"{path}-{worker}-{lane}-NNNNNNNNNN-{i}",
+                 "userId": f"user-{worker}-{lane}-{i % 50}", "event": "Product Viewed",
+                 "timestamp": "2026-05-01T12:00:00Z", "context": {"channel": "web"},
+                 "properties": {"product_id": "P-1001", "price": 649.0}}
+                for i in range(batch)]
+        templates.append(orjson.dumps({"batch": msgs} if batch > 1 else msgs[0]))
+
+    async def sender(client: httpx.AsyncClient, lane: int, end: float) -> None:
+        n = 0
         while time.perf_counter() < end:
-            msgs = [{"type": "track", "messageId": f"{path}-{worker}-{n}-{i}",
-                     "userId": f"user-{worker}-{(n * batch + i) % 5000}", "event": "Product Viewed",
-                     "timestamp": "2026-05-01T12:00:00Z", "context": {"channel": "web"},
-                     "properties": {"product_id": "P-1001", "price": 649.0}}
-                    for i in range(batch)]
-            body = orjson.dumps({"batch": msgs} if batch > 1 else msgs[0])
+            n += 1
+            body = templates[lane].replace(b"NNNNNNNNNN", b"%010d" % n)
             started = time.perf_counter()
-            r = client.post(path, content=body, headers=headers)
+            r = await client.post(path, content=body, headers=headers)
             latencies.append(time.perf_counter() - started)
             if r.status_code != 200:
                 raise RuntimeError(r.text)
-            events += batch
-            n += 1
-    out.put((latencies, events))
+            counter["events"] += batch
+
+    async def main() -> None:
+        limits = httpx.Limits(max_connections=inflight, max_keepalive_connections=inflight)
+        async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+            end = time.perf_counter() + seconds
+            await asyncio.gather(*(sender(client, lane, end) for lane in range(inflight)))
+
+    asyncio.run(main())
+    out.put((latencies, counter["events"]))
 
 
-def load(url: str, key: str, clients: int, seconds: float, batch: int) -> dict[str, float]:
+def load(url: str, key: str, clients: int, seconds: float, batch: int,
+         inflight: int) -> dict[str, float]:
     queue: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(url, key, w, seconds, batch, queue))
+    procs = [mp.Process(target=_client, args=(url, key, w, seconds, batch, inflight, queue))
              for w in range(clients)]
     started = time.perf_counter()
     for p in procs:
@@ -70,16 +90,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--single-seconds", type=float, default=15)
-    parser.add_argument("--clients", type=int, default=3)
+    parser.add_argument("--clients", type=int, default=2, help="client processes")
+    parser.add_argument("--inflight", type=int, default=16,
+                        help="concurrent requests per client process")
     args = parser.parse_args()
     db = Path(tempfile.mkdtemp(prefix="jh-rest-")) / "rest.duckdb"
     with Hub(db) as hub:
         key = hub.create_key("bench")["key"]
     with Server(db) as server:
-        console.print(f"batch load: {args.clients} clients x {args.seconds:.0f} s, batches of 100")
-        batch = load(server.url, key, args.clients, args.seconds, 100)
+        console.print(f"batch load: {args.clients} processes x {args.inflight} in flight, "
+                      f"{args.seconds:.0f} s, batches of 100")
+        batch = load(server.url, key, args.clients, args.seconds, 100, args.inflight)
         console.print(f"single /v1/track: {args.clients} clients x {args.single_seconds:.0f} s")
-        single = load(server.url, key, args.clients, args.single_seconds, 1)
+        single = load(server.url, key, args.clients, args.single_seconds, 1, args.inflight)
     with Hub(db) as hub:
         stored = hub.db.scalar("SELECT count(*) FROM events")
         distinct = hub.db.scalar("SELECT count(DISTINCT message_id) FROM events")
@@ -93,6 +116,7 @@ def main() -> None:
     ])
     path = write_results("rest", {"batch_100": batch, "single_track": single,
                                   "stored_exactly_once": stored, "clients": args.clients,
+                                  "inflight_per_client": args.inflight,
                                   "goal_events_per_s": 50_000})
     console.print(f"results: {path}")
 

@@ -77,9 +77,9 @@ class Hub:
     # -- ingest ------------------------------------------------------------------------------
 
     def ingest_json(
-        self, raws: list[str], *, source: str = "api", default_type: str | None = None
+        self, raws: list[Any], *, source: str = "api", default_type: str | None = None
     ) -> ChunkResult:
-        """Commit JSON-encoded events (one string each); blocks until they are durable."""
+        """Commit events given as JSON text or parsed values; blocks until they are durable."""
         return self.writer.submit(raws, source=source, default_type=default_type).result()
 
     def ingest(
@@ -90,7 +90,8 @@ class Hub:
         default_type: str | None = None,
     ) -> dict[str, Any]:
         """Ingest Segment-spec events given as dicts; returns accepted, duplicates, rejected."""
-        raws = [orjson.dumps(e, default=str).decode() for e in events]
+        # round-trip through JSON so dates and decimals become the strings the spec expects
+        raws = [orjson.loads(orjson.dumps(e, default=str)) for e in events]
         return _ingest_summary(self.ingest_json(raws, source=source, default_type=default_type))
 
     def track(self, event: Mapping[str, Any]) -> dict[str, Any]:

@@ -70,8 +70,8 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     """Routes for track, identify, page, screen, group, alias and batch."""
     router = APIRouter(prefix="/v1", tags=["ingest"], dependencies=[Depends(require_key)])
 
-    async def commit(raws: list[str], source: str, default_type: str | None) -> IngestResponse:
-        future = hub.writer.submit(raws, source=source, default_type=default_type)
+    async def commit(events: list[Any], source: str, default_type: str | None) -> IngestResponse:
+        future = hub.writer.submit(events, source=source, default_type=default_type)
         result = await asyncio.wrap_future(future)
         return IngestResponse(
             success=True,
@@ -86,7 +86,7 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             event = await _read_body(request, hub, source)
             if isinstance(event, dict):
                 event["type"] = call
-            response = await commit([orjson.dumps(event).decode()], source, call)
+            response = await commit([event], source, call)
             if response.rejected:
                 r = response.rejected[0]
                 raise ApiError(
@@ -141,8 +141,8 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             )
         shared_context = body.get("context") if isinstance(body.get("context"), dict) else None
         sent_at = body.get("sentAt")
-        raws = []
-        for event in body["batch"]:
+        events = body["batch"]
+        for event in events:
             if isinstance(event, dict):
                 ctx = event.get("context")
                 if shared_context and ctx is None:
@@ -151,10 +151,9 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
                     event["context"] = {**shared_context, **ctx}
                 if sent_at is not None and "sentAt" not in event:
                     event["sentAt"] = sent_at
-            raws.append(orjson.dumps(event).decode())
-        if not raws:
+        if not events:
             return IngestResponse(success=True, accepted=0, duplicates=0, rejected=[])
-        return await commit(raws, "api:batch", None)
+        return await commit(events, "api:batch", None)
 
     router.add_api_route(
         "/import", batch, methods=["POST"], response_model=IngestResponse, include_in_schema=False

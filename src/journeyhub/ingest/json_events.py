@@ -7,7 +7,6 @@ SQL to all inputs alike (:mod:`journeyhub.ingest.rules`).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
@@ -16,6 +15,7 @@ import orjson
 import pyarrow as pa
 
 from journeyhub.ingest.rules import KNOWN_FIELDS
+from journeyhub.store.sql import quote_ident
 
 STRING_FIELDS = ("messageId", "type", "event", "name", "userId", "anonymousId", "groupId",
                  "previousId", "timestamp", "originalTimestamp", "sentAt", "channel")
@@ -23,8 +23,16 @@ OBJECT_FIELDS = ("properties", "traits", "context")
 _KNOWN = frozenset(KNOWN_FIELDS)
 _KIND = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
          list: "an array", dict: "an object", type(None): "null"}
-COLUMNS = ("pos", "position", "raw", "size_bytes", "pre_code", "pre_reason", "default_type",
-           "source", "received_at", *STRING_FIELDS, *OBJECT_FIELDS)
+META = ("pos", "position", "raw", "size_bytes", "pre_code", "pre_reason", "default_type",
+        "source", "received_at")
+SCHEMA = pa.schema([
+    ("pos", pa.int64()), ("position", pa.int64()), ("raw", pa.string()),
+    ("size_bytes", pa.int64()), ("pre_code", pa.string()), ("pre_reason", pa.string()),
+    ("default_type", pa.string()), ("source", pa.string()),
+    ("received_at", pa.timestamp("us", tz="UTC")),
+])
+_STRINGS = frozenset(STRING_FIELDS)
+_OBJECTS = frozenset(OBJECT_FIELDS)
 
 
 def _kind(value: Any) -> str:
@@ -32,13 +40,18 @@ def _kind(value: Any) -> str:
 
 
 def _problems(event: dict[str, Any]) -> tuple[str, str] | None:
-    wrong = [f"{f} must be a string, got {_kind(event[f])}"
-             for f in STRING_FIELDS if event.get(f) is not None and not isinstance(event[f], str)]
-    wrong += [f"{f} must be a JSON object, got {_kind(event[f])}"
-              for f in OBJECT_FIELDS if event.get(f) is not None and not isinstance(event[f], dict)]
+    wrong, unknown = [], []
+    for key, value in event.items():
+        if key in _STRINGS:
+            if value is not None and type(value) is not str:
+                wrong.append(f"{key} must be a string, got {_kind(value)}")
+        elif key in _OBJECTS:
+            if value is not None and type(value) is not dict:
+                wrong.append(f"{key} must be a JSON object, got {_kind(value)}")
+        elif key not in _KNOWN:
+            unknown.append(key)
     if wrong:
         return "wrong_type", "; ".join(wrong)
-    unknown = [k for k in event if k not in _KNOWN]
     if unknown:
         return ("unknown_field", "unknown top-level field(s) " + ", ".join(unknown)
                 + "; custom data belongs in properties, traits or context")
@@ -52,52 +65,70 @@ def json_event_table(
     received_at: datetime,
     default_type: str | list[str | None] | None = None,
 ) -> pa.Table:
-    """Typed columns for ``(pos, position, event)`` items; an event may be a parsed value, or
-    ``str``/``bytes`` JSON text to parse. ``source`` and ``default_type`` are one value or one
-    per item."""
-    cols: dict[str, list[Any]] = {c: [] for c in COLUMNS}
-    for n, (pos, position, event) in enumerate(items):
+    """One row per ``(pos, position, event)`` item: its JSON text and what is wrong with its
+    JSON structure, if anything. An event may be a parsed value or ``str``/``bytes`` JSON.
+    ``source`` and ``default_type`` are one value or one per item. Fields are extracted from
+    ``raw`` in SQL (:func:`json_fields_sql`)."""
+    pos_col, position_col, raw_col, size_col, code_col, reason_col = [], [], [], [], [], []
+    dumps, loads = orjson.dumps, orjson.loads
+    for pos, position, event in items:
+        problem = None
         if isinstance(event, (bytes, str)):
-            text = event if isinstance(event, str) else event.decode("utf-8", "replace")
             try:
-                event = orjson.loads(event)
+                value = loads(event)
             except orjson.JSONDecodeError as exc:
-                event, problem = None, ("malformed_json", f"not valid JSON: {exc}")
-                raw = text
+                raw = event if isinstance(event, str) else event.decode("utf-8", "replace")
+                problem = ("malformed_json", f"not valid JSON: {exc}")
             else:
-                raw = None
+                raw = event if isinstance(event, str) else event.decode("utf-8")
+                event = value
         else:
-            raw = None
-        if event is not None or raw is None:
-            raw = orjson.dumps(event).decode()
-            problem = (
-                _problems(event) if isinstance(event, dict)
-                else ("not_an_object", f"an event must be a JSON object, got {_kind(event)}")
-            )
-        cols["pos"].append(pos)
-        cols["position"].append(position)
-        cols["raw"].append(raw)
-        cols["size_bytes"].append(len(raw.encode()))
-        cols["pre_code"].append(problem[0] if problem else None)
-        cols["pre_reason"].append(problem[1] if problem else None)
-        cols["default_type"].append(
-            default_type if not isinstance(default_type, list) else default_type[n])
-        cols["source"].append(source if isinstance(source, str) else source[n])
-        cols["received_at"].append(received_at)
-        ok = isinstance(event, dict) and problem is None
-        for f in STRING_FIELDS:
-            cols[f].append(event.get(f) if ok else None)
-        for f in OBJECT_FIELDS:
-            value = event.get(f) if ok else None
-            cols[f].append(orjson.dumps(value).decode() if value is not None else None)
-        if ok and not event.get("messageId"):
-            # no messageId: the content decides, so a retried identical event is a duplicate
-            cols["messageId"][-1] = "jh-" + hashlib.md5(raw.encode()).hexdigest()
-    schema = pa.schema([
-        ("pos", pa.int64()), ("position", pa.int64()), ("raw", pa.string()),
-        ("size_bytes", pa.int64()), ("pre_code", pa.string()), ("pre_reason", pa.string()),
-        ("default_type", pa.string()), ("source", pa.string()),
-        ("received_at", pa.timestamp("us", tz="UTC")),
-        *[(f, pa.string()) for f in (*STRING_FIELDS, *OBJECT_FIELDS)],
-    ])
-    return pa.table(cols, schema=schema)
+            raw = dumps(event).decode()
+        if problem is None:
+            if type(event) is dict:
+                problem = _problems(event)
+            else:
+                problem = ("not_an_object", f"an event must be a JSON object, got {_kind(event)}")
+        pos_col.append(pos)
+        position_col.append(position)
+        raw_col.append(raw)
+        size_col.append(len(raw))
+        code_col.append(problem[0] if problem else None)
+        reason_col.append(problem[1] if problem else None)
+    n = len(pos_col)
+    return pa.table(
+        [
+            pa.array(pos_col, pa.int64()), pa.array(position_col, pa.int64()),
+            pa.array(raw_col, pa.string()), pa.array(size_col, pa.int64()),
+            pa.array(code_col, pa.string()), pa.array(reason_col, pa.string()),
+            pa.array(default_type if isinstance(default_type, list) else [default_type] * n,
+                     pa.string()),
+            pa.array(source if isinstance(source, list) else [source] * n, pa.string()),
+            pa.array([received_at] * n, pa.timestamp("us", tz="UTC")),
+        ],
+        schema=SCHEMA,
+    )
+
+
+def json_fields_sql(table: str) -> str:
+    """The event fields of a :func:`json_event_table` as typed columns, extracted in one pass.
+
+    Rows with a structural problem get NULL fields (their ``pre_code`` rejects them anyway).
+    Events without a messageId get a hash of their content, so identical retries dedupe.
+    """
+    strings = "[" + ", ".join(f"'$.{f}'" for f in STRING_FIELDS) + "]"
+    objects = "[" + ", ".join(f"'$.{f}'" for f in OBJECT_FIELDS) + "]"
+    fields = [f"s[{i}] AS {quote_ident(f)}" for i, f in enumerate(STRING_FIELDS, start=1)
+              if f != "messageId"]
+    fields += [f"o[{i}]::VARCHAR AS {quote_ident(f)}"
+               for i, f in enumerate(OBJECT_FIELDS, start=1)]
+    return f"""(
+        SELECT {", ".join(META)},
+            coalesce(s[1], 'jh-' || md5(raw)) AS "messageId", {", ".join(fields)}
+        FROM (
+            SELECT *,
+                json_extract_string(j, {strings}) AS s, json_extract(j, {objects}) AS o
+            FROM (SELECT *, CASE WHEN pre_code IS NULL THEN raw ELSE '{{}}' END AS j
+                  FROM {table})
+        )
+    )"""

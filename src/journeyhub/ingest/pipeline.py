@@ -14,7 +14,8 @@ import duckdb
 import pyarrow as pa
 
 from journeyhub.identity import graph
-from journeyhub.ingest.rules import reason_columns_sql
+from journeyhub.ingest.json_events import OBJECT_FIELDS, STRING_FIELDS, json_fields_sql
+from journeyhub.ingest.rules import reason_code_sql, reason_message_sql
 from journeyhub.ingest.staging import typed_stage_sql
 
 
@@ -71,6 +72,7 @@ repeated AS (  -- message ids seen more than once in this chunk (rare): first va
     GROUP BY message_id HAVING count(*) > 1
 )
 SELECT n.*,
+    NULL::VARCHAR AS reason,
     coalesce(n.user_id, n.anonymous_id) AS person_key,
     (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.pos <> coalesce(r.first_pos, n.pos)))
         AS is_duplicate,
@@ -130,6 +132,44 @@ WHERE reason_code IS NULL AND NOT is_duplicate AND group_id IS NOT NULL
 """
 
 
+class LinkedEdges:
+    """Edges already folded into the identity graph, so steady traffic skips re-linking.
+
+    Bounded; the graph only ever gains links, so a remembered edge stays linked. The set is
+    only updated by the caller after its transaction committed (see :meth:`remember`).
+    """
+
+    def __init__(self, limit: int = 1_000_000) -> None:
+        self.limit = limit
+        self.known: set[tuple[str, str, str, str]] = set()
+        self.pending: list[tuple[str, str, str, str]] = []
+
+    def remember(self) -> None:
+        if len(self.known) + len(self.pending) > self.limit:
+            self.known.clear()
+        self.known.update(self.pending)
+        self.pending = []
+
+
+SMALL_EDGE_BATCH = 5000
+
+
+def _link_identities(
+    cur: duckdb.DuckDBPyConnection, linked: LinkedEdges | None, now: datetime
+) -> None:
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE _edges_raw AS {EDGES_SQL}")
+    count = cur.execute("SELECT count(*) FROM _edges_raw").fetchall()[0][0]
+    if count and linked is not None and count <= SMALL_EDGE_BATCH:
+        edges = [tuple(r) for r in cur.execute(
+            "SELECT a_kind, a_value, b_kind, b_value FROM _edges_raw").fetchall()]
+        new = [e for e in edges if e not in linked.known]
+        linked.pending = new
+        count = len(new)
+    if count:
+        graph.link(cur, "_edges_raw", now)
+    cur.execute("DROP TABLE _edges_raw")
+
+
 def commit_staged(
     cur: duckdb.DuckDBPyConnection,
     stage_sql: str,
@@ -137,18 +177,25 @@ def commit_staged(
     typed_source: str | None = None,
     max_rejections: int = 1000,
     want_duplicates: bool = False,
+    linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Validate and store the staged rows; the caller owns the transaction.
 
     ``typed_source`` names the view the staged rows came from when they are typed columns:
     rejected rows are then kept whole as the JSON of their original columns.
     """
-    cur.execute(CHECK_SQL.format(stage=stage_sql, reasons=reason_columns_sql()))
-    received, accepted, duplicates, rejected = cur.execute(
+    cur.execute(CHECK_SQL.format(stage=stage_sql, reasons=reason_code_sql()))
+    received, accepted, duplicates, rejected, grouped, linking = cur.execute(
         """SELECT count(*),
                   count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate),
                   count(*) FILTER (WHERE is_duplicate),
-                  count(*) FILTER (WHERE reason_code IS NOT NULL)
+                  count(*) FILTER (WHERE reason_code IS NOT NULL),
+                  count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate
+                                   AND group_id IS NOT NULL),
+                  count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate
+                                   AND ((user_id IS NOT NULL AND anonymous_id IS NOT NULL)
+                                        OR type = 'alias' OR traits IS NOT NULL
+                                        OR context LIKE '%"traits"%'))
            FROM _checked"""
     ).fetchall()[0]
     result = ChunkResult(
@@ -165,6 +212,8 @@ def commit_staged(
             )
         else:
             row_json, row_join = "NULL", ""
+        cur.execute(f"UPDATE _checked SET reason = {reason_message_sql()} "
+                    "WHERE reason_code IS NOT NULL")
         cur.execute(QUARANTINE_SQL.format(row_json=row_json, row_join=row_join))
         rows = cur.execute(
             "SELECT pos, position, reason_code, reason, quarantine_id FROM _checked "
@@ -185,10 +234,10 @@ def commit_staged(
             "WHERE key = 'unclustered_events'",
             [accepted],
         )
-        cur.execute(f"CREATE OR REPLACE TEMP TABLE _edges_raw AS {EDGES_SQL}")
-        graph.link(cur, "_edges_raw", now)
-        cur.execute("DROP TABLE _edges_raw")
-        cur.execute(MEMBERS_SQL, [now])
+        if linking:
+            _link_identities(cur, linked_edges, now)
+        if grouped:
+            cur.execute(MEMBERS_SQL, [now])
     cur.execute("DROP TABLE _checked")
     return result
 
@@ -199,14 +248,16 @@ def commit_json_table(
     *,
     max_rejections: int = 1000,
     want_duplicates: bool = False,
+    linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Commit a table made by :func:`journeyhub.ingest.json_events.json_event_table`."""
     cur.register("_json_events", table)
-    columns = {f.name: "VARCHAR" for f in table.schema}
+    columns = {name: "VARCHAR" for name in (*STRING_FIELDS, *OBJECT_FIELDS)}
+    columns.update({f.name: str(f.type) for f in table.schema})
     columns["received_at"] = "TIMESTAMPTZ"
-    stage = typed_stage_sql("_json_events", columns, source="")
+    stage = typed_stage_sql(json_fields_sql("_json_events"), columns, source="")
     try:
         return commit_staged(cur, stage, max_rejections=max_rejections,
-                             want_duplicates=want_duplicates)
+                             want_duplicates=want_duplicates, linked_edges=linked_edges)
     finally:
         cur.unregister("_json_events")

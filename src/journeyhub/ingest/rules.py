@@ -1,7 +1,7 @@
 """What makes an event acceptable: every rule in one list, applied in SQL to every input path.
 
 REST batches, JSONL, CSV and Parquet files are all turned into the same staged relation
-(see :mod:`journeyhub.ingest.staging`); :func:`reason_columns_sql` then names, for each row,
+(see :mod:`journeyhub.ingest.staging`); :func:`reason_code_sql` then names, for each row,
 the first rule it breaks. Messages say what was wrong and what is expected.
 """
 
@@ -123,8 +123,13 @@ RULES: list[Rule] = [
 ]
 
 
-def reason_columns_sql() -> str:
-    """``reason_code`` and ``reason`` columns: the first rule each row breaks, else NULL."""
+def reason_code_sql() -> str:
+    """``reason_code``: the code of the first rule a row breaks, else NULL."""
     code = " ".join(f"WHEN {r.condition} THEN {r.code_sql or repr(r.code)}" for r in RULES)
+    return f"CASE {code} END AS reason_code"
+
+
+def reason_message_sql() -> str:
+    """The message of the first rule a row breaks (evaluated only for rejected rows)."""
     message = " ".join(f"WHEN {r.condition} THEN {r.message}" for r in RULES)
-    return f"CASE {code} END AS reason_code, CASE {message} END AS reason"
+    return f"CASE {message} END"

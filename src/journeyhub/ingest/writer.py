@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from journeyhub.ingest.json_events import json_event_table
-from journeyhub.ingest.pipeline import ChunkResult, commit_json_table
+from journeyhub.ingest.pipeline import ChunkResult, LinkedEdges, commit_json_table
 from journeyhub.store import Database
 
 
 @dataclass
 class _Pending:
-    raws: list[str]
+    raws: list[Any]  # parsed events, or their JSON text
     source: str
     default_type: str | None
     received_at: datetime
@@ -31,17 +33,24 @@ class _Pending:
 class BatchWriter:
     """A single writer thread that commits queued requests in micro-batches."""
 
-    def __init__(self, db: Database, *, max_events: int = 50_000) -> None:
+    def __init__(
+        self, db: Database, *, max_events: int = 50_000, linger_seconds: float = 0.01
+    ) -> None:
         self.db = db
         self.max_events = max_events
+        # under load (the last commit served several requests) wait this long for more, so
+        # that one commit's fixed cost is shared by more events; idle traffic never waits
+        self.linger_seconds = linger_seconds
+        self._busy = False
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._linked = LinkedEdges()
         self._thread = threading.Thread(target=self._run, name="journeyhub-writer", daemon=True)
         self._thread.start()
 
     def submit(
-        self, raws: list[str], *, source: str, default_type: str | None = None
+        self, raws: list[Any], *, source: str, default_type: str | None = None
     ) -> Future[ChunkResult]:
-        """Queue JSON-encoded events; the future resolves once they are committed."""
+        """Queue events (parsed, or JSON text); the future resolves once they are committed."""
         pending = _Pending(raws, source, default_type, datetime.now(UTC))
         self._queue.put(pending)
         return pending.future
@@ -59,9 +68,11 @@ class BatchWriter:
             group = [first]
             size = len(first.raws)
             stop = False
+            deadline = time.monotonic() + (self.linger_seconds if self._busy else 0.0)
             while size < self.max_events:
                 try:
-                    item = self._queue.get_nowait()
+                    wait = deadline - time.monotonic()
+                    item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
                 if item is None:
@@ -69,6 +80,7 @@ class BatchWriter:
                     break
                 group.append(item)
                 size += len(item.raws)
+            self._busy = len(group) > 1
             self._commit(group)
             if stop:
                 return
@@ -86,8 +98,10 @@ class BatchWriter:
         try:
             with self.db.transaction() as cur:
                 result = commit_json_table(cur, table, max_rejections=len(items),
-                                           want_duplicates=True)
+                                           want_duplicates=True, linked_edges=self._linked)
+            self._linked.remember()
         except BaseException as exc:
+            self._linked.pending = []
             for p in group:
                 p.future.set_exception(exc)
             return
