@@ -46,8 +46,8 @@ def sample_ids(hub: Hub, n: int, seed: int) -> list[str]:
             for v in rng.sample(by_kind[kind], min(len(by_kind[kind]), int(n * share)))]
 
 
-def time_calls(fn, ids: list[str]) -> dict[str, float]:  # noqa: ANN001
-    for i in ids[:200]:
+def time_calls(fn, ids: list[str], warmup: int = 200) -> dict[str, float]:  # noqa: ANN001
+    for i in ids[:warmup]:
         fn(i)
     samples = []
     for i in ids:
@@ -94,7 +94,7 @@ def main() -> None:
             cur.execute("CREATE TABLE shuffled AS SELECT * FROM events ORDER BY hash(message_id)")
             cur.execute("DROP TABLE events")
             cur.execute("ALTER TABLE shuffled RENAME TO events")
-        reference = time_calls(lambda i: hub.timeline(i, limit=50), ids[:300])
+        reference = time_calls(lambda i: hub.timeline(i, limit=50), ids[:40], warmup=5)
     show(f"Timeline first page at {stored:,} events", [
         {"path": "Python API (clustered)", **in_process},
         {"path": "REST over loopback (clustered)", **http},

@@ -177,6 +177,7 @@ def test_cli_says_clearly_when_a_server_holds_the_database(tmp_path: Path) -> No
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+    assert not db.with_name(db.name + ".server.json").exists(), "a stopped server cleans up"
     assert result.returncode == 2
     assert "held by the journeyhub server" in result.stderr
     assert f"http://127.0.0.1:{port}" in result.stderr

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,14 +16,23 @@ from journeyhub.api.errors import install_error_handlers
 from journeyhub.hub import Hub
 
 
-def create_app(db: str | Path | Hub | None = None) -> FastAPI:
-    """Build the app over a database path (opened at startup) or an open :class:`Hub`."""
+def create_app(
+    db: str | Path | Hub | None = None,
+    *,
+    on_shutdown: list[Callable[[], None]] | None = None,
+) -> FastAPI:
+    """Build the app over a database path (opened now) or an open :class:`Hub`.
+
+    ``on_shutdown`` callables run when the server stops (before uvicorn re-raises a signal).
+    """
     hub = db if isinstance(db, Hub) else Hub(db)
     owns_hub = not isinstance(db, Hub)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         yield
+        for callback in on_shutdown or []:
+            callback()
         if owns_hub:
             hub.close()
 

@@ -184,7 +184,27 @@ def commit_staged(
     ``typed_source`` names the view the staged rows came from when they are typed columns:
     rejected rows are then kept whole as the JSON of their original columns.
     """
+    check_staged(cur, stage_sql)
+    return apply_checked(cur, typed_source=typed_source, max_rejections=max_rejections,
+                         want_duplicates=want_duplicates, linked_edges=linked_edges)
+
+
+def check_staged(cur: duckdb.DuckDBPyConnection, stage_sql: str) -> None:
+    """Validate staged rows into the temp table ``_checked`` (reads the store, writes nothing):
+    a reason code per rejected row, and whether each valid row is already stored."""
     cur.execute(CHECK_SQL.format(stage=stage_sql, reasons=reason_code_sql()))
+
+
+def apply_checked(
+    cur: duckdb.DuckDBPyConnection,
+    *,
+    typed_source: str | None = None,
+    max_rejections: int = 1000,
+    want_duplicates: bool = False,
+    linked_edges: LinkedEdges | None = None,
+) -> ChunkResult:
+    """Store what ``_checked`` holds: quarantine the rejected rows, insert the new events,
+    link identities. Drops ``_checked`` at the end; the caller owns the transaction."""
     received, accepted, duplicates, rejected, grouped, linking = cur.execute(
         """SELECT count(*),
                   count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate),
@@ -242,6 +262,15 @@ def commit_staged(
     return result
 
 
+def json_stage(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
+    """Register a :func:`json_event_table` as ``_json_events``; returns its staged relation."""
+    cur.register("_json_events", table)
+    columns = {name: "VARCHAR" for name in (*STRING_FIELDS, *OBJECT_FIELDS)}
+    columns.update({f.name: str(f.type) for f in table.schema})
+    columns["received_at"] = "TIMESTAMPTZ"
+    return typed_stage_sql(json_fields_sql("_json_events"), columns, source="")
+
+
 def commit_json_table(
     cur: duckdb.DuckDBPyConnection,
     table: pa.Table,
@@ -251,11 +280,7 @@ def commit_json_table(
     linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Commit a table made by :func:`journeyhub.ingest.json_events.json_event_table`."""
-    cur.register("_json_events", table)
-    columns = {name: "VARCHAR" for name in (*STRING_FIELDS, *OBJECT_FIELDS)}
-    columns.update({f.name: str(f.type) for f in table.schema})
-    columns["received_at"] = "TIMESTAMPTZ"
-    stage = typed_stage_sql(json_fields_sql("_json_events"), columns, source="")
+    stage = json_stage(cur, table)
     try:
         return commit_staged(cur, stage, max_rejections=max_rejections,
                              want_duplicates=want_duplicates, linked_edges=linked_edges)

@@ -1,9 +1,13 @@
-"""Group commit for the REST path: many requests, one transaction.
+"""Group commit for the REST path: many requests, one transaction, in a two-stage pipeline.
 
 Request handlers hand their events to :meth:`BatchWriter.submit` and wait on the returned
-future. One writer thread drains everything queued, stages it as one Arrow table, commits it in
-a single transaction and only then completes the futures — so an acknowledged event is a
-committed event, and concurrent requests share the cost of a commit.
+future. A validator thread drains everything queued and validates it as one batch on its own
+connection (reading the store, writing nothing); a committer thread stores the validated
+batch in one transaction and only then completes the futures — an acknowledged event is a
+committed event. The two stages overlap: batch N+1 is validated while batch N commits.
+
+Dedupe stays exact across the overlap: message ids of batches validated but not yet committed
+are held in memory, and released only when a validation snapshot is taken after their commit.
 """
 
 from __future__ import annotations
@@ -16,8 +20,17 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from journeyhub.ingest.json_events import json_event_table
-from journeyhub.ingest.pipeline import ChunkResult, LinkedEdges, commit_json_table
+from journeyhub.ingest.pipeline import (
+    ChunkResult,
+    LinkedEdges,
+    apply_checked,
+    check_staged,
+    json_stage,
+)
 from journeyhub.store import Database
 
 
@@ -30,22 +43,39 @@ class _Pending:
     future: Future[ChunkResult] = field(default_factory=Future)
 
 
+@dataclass
+class _Validated:
+    number: int
+    group: list[_Pending]
+    offsets: list[int]
+    checked: pa.Table
+
+
 class BatchWriter:
-    """A single writer thread that commits queued requests in micro-batches."""
+    """Validator and committer threads that store queued requests in micro-batches."""
 
     def __init__(
         self, db: Database, *, max_events: int = 50_000, linger_seconds: float = 0.01
     ) -> None:
         self.db = db
         self.max_events = max_events
-        # under load (the last commit served several requests) wait this long for more, so
+        # under load (the last batch served several requests) wait this long for more, so
         # that one commit's fixed cost is shared by more events; idle traffic never waits
         self.linger_seconds = linger_seconds
         self._busy = False
         self._queue: queue.Queue[_Pending | None] = queue.Queue()
+        self._validated: queue.Queue[_Validated | None] = queue.Queue(maxsize=2)
         self._linked = LinkedEdges()
-        self._thread = threading.Thread(target=self._run, name="journeyhub-writer", daemon=True)
-        self._thread.start()
+        self._lock = threading.Lock()
+        self._in_flight: dict[int, pa.Array] = {}  # batch number -> accepted message ids
+        self._committed: list[int] = []
+        self._failed = False
+        self._validator = threading.Thread(target=self._validate_loop, daemon=True,
+                                           name="journeyhub-validator")
+        self._committer = threading.Thread(target=self._commit_loop, daemon=True,
+                                           name="journeyhub-committer")
+        self._validator.start()
+        self._committer.start()
 
     def submit(
         self, raws: list[Any], *, source: str, default_type: str | None = None
@@ -56,36 +86,47 @@ class BatchWriter:
         return pending.future
 
     def close(self) -> None:
-        """Commit what is queued, then stop the thread."""
+        """Commit what is queued, then stop both threads."""
         self._queue.put(None)
-        self._thread.join()
+        self._validator.join()
+        self._committer.join()
 
-    def _run(self) -> None:
-        while True:
+    # -- stage 1: gather and validate -------------------------------------------------------
+
+    def _gather(self, first: _Pending) -> tuple[list[_Pending], bool]:
+        group, size = [first], len(first.raws)
+        deadline = time.monotonic() + (self.linger_seconds if self._busy else 0.0)
+        while size < self.max_events:
+            try:
+                wait = deadline - time.monotonic()
+                item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is None:
+                return group, True
+            group.append(item)
+            size += len(item.raws)
+        self._busy = len(group) > 1
+        return group, False
+
+    def _validate_loop(self) -> None:
+        cur = self.db.connection()
+        number = 0
+        stop = False
+        while not stop:
             first = self._queue.get()
             if first is None:
-                return
-            group = [first]
-            size = len(first.raws)
-            stop = False
-            deadline = time.monotonic() + (self.linger_seconds if self._busy else 0.0)
-            while size < self.max_events:
-                try:
-                    wait = deadline - time.monotonic()
-                    item = self._queue.get(timeout=wait) if wait > 0 else self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    stop = True
-                    break
-                group.append(item)
-                size += len(item.raws)
-            self._busy = len(group) > 1
-            self._commit(group)
-            if stop:
-                return
+                break
+            group, stop = self._gather(first)
+            number += 1
+            try:
+                self._validated.put(self._validate(cur, number, group))
+            except BaseException as exc:
+                for p in group:
+                    p.future.set_exception(exc)
+        self._validated.put(None)
 
-    def _commit(self, group: list[_Pending]) -> None:
+    def _validate(self, cur: Any, number: int, group: list[_Pending]) -> _Validated:
         offsets, items, sources, types = [], [], [], []
         for p in group:
             base = len(items)
@@ -95,17 +136,74 @@ class BatchWriter:
             types.extend([p.default_type] * len(p.raws))
         table = json_event_table(items, source=sources, received_at=group[0].received_at,
                                  default_type=types)
+        with self._lock:
+            done = list(self._committed)
+        cur.execute("BEGIN TRANSACTION")  # the snapshot sees every batch in `done`
+        try:
+            with self._lock:
+                for n in done:
+                    self._in_flight.pop(n, None)
+                self._committed = [n for n in self._committed if n not in done]
+                pending_ids = [ids for ids in self._in_flight.values() if len(ids)]
+            stage = json_stage(cur, table)
+            check_staged(cur, stage)
+            checked = cur.sql("SELECT * FROM _checked").to_arrow_table()
+            cur.execute("DROP TABLE _checked")
+        finally:
+            cur.execute("ROLLBACK")
+            cur.unregister("_json_events")
+        if pending_ids:  # also a duplicate of an event validated but not yet committed
+            seen = pc.is_in(checked["message_id"], value_set=pa.concat_arrays(pending_ids))
+            valid = pc.is_null(checked["reason_code"])
+            dup = pc.or_(checked["is_duplicate"], pc.and_(valid, seen))
+            checked = checked.set_column(
+                checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup)
+        accepted = pc.filter(
+            checked["message_id"],
+            pc.and_(pc.is_null(checked["reason_code"]), pc.invert(checked["is_duplicate"])),
+        )
+        with self._lock:
+            self._in_flight[number] = accepted.combine_chunks() if accepted.num_chunks else \
+                pa.array([], pa.string())
+        return _Validated(number, group, offsets, checked)
+
+    # -- stage 2: commit --------------------------------------------------------------------
+
+    def _commit_loop(self) -> None:
+        while True:
+            batch = self._validated.get()
+            if batch is None:
+                return
+            if self._failed:
+                self._fail(batch, RuntimeError("an earlier batch failed to commit"))
+                continue
+            self._commit(batch)
+
+    def _fail(self, batch: _Validated, exc: BaseException) -> None:
+        with self._lock:
+            self._in_flight.pop(batch.number, None)
+        for p in batch.group:
+            p.future.set_exception(exc)
+
+    def _commit(self, batch: _Validated) -> None:
+        n_events = batch.checked.num_rows
         try:
             with self.db.transaction() as cur:
-                result = commit_json_table(cur, table, max_rejections=len(items),
-                                           want_duplicates=True, linked_edges=self._linked)
+                cur.register("_checked_arrow", batch.checked)
+                cur.execute("CREATE OR REPLACE TEMP TABLE _checked AS SELECT * FROM _checked_arrow")
+                cur.unregister("_checked_arrow")
+                result = apply_checked(cur, max_rejections=n_events, want_duplicates=True,
+                                       linked_edges=self._linked)
             self._linked.remember()
         except BaseException as exc:
+            # later batches were validated against this one's ids: they cannot be trusted
             self._linked.pending = []
-            for p in group:
-                p.future.set_exception(exc)
+            self._failed = True
+            self._fail(batch, exc)
             return
-        for p, start in zip(group, offsets, strict=True):
+        with self._lock:
+            self._committed.append(batch.number)
+        for p, start in zip(batch.group, batch.offsets, strict=True):
             end = start + len(p.raws)
             mine = ChunkResult(received=len(p.raws))
             mine.rejections = [r for r in result.rejections if start <= r.pos < end]

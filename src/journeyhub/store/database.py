@@ -92,6 +92,12 @@ class Database:
         )
         self._con.execute("INSERT OR IGNORE INTO meta VALUES ('unclustered_events', '0')")
 
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        """A new connection to the same database, for a thread of its own."""
+        cur = self._con.cursor()
+        cur.execute("SET TimeZone = 'UTC'")
+        return cur
+
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
         cur = getattr(self._local, "cursor", None)
