@@ -32,8 +32,12 @@ def demo_events(customers: int, seed: int, folder: Path) -> Path:
 def machine() -> dict[str, Any]:
     import os
 
-    return {"cpus": os.cpu_count(), "python": platform.python_version(),
-            "platform": platform.platform(), "date": datetime.now(UTC).isoformat()}
+    return {
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "date": datetime.now(UTC).isoformat(),
+    }
 
 
 def write_results(name: str, results: dict[str, Any]) -> Path:
@@ -49,8 +53,16 @@ def show(title: str, rows: list[dict[str, Any]]) -> None:
     for col in rows[0]:
         table.add_column(col)
     for row in rows:
-        table.add_row(*(f"{v:,.0f}" if isinstance(v, float) and v > 100 else
-                        f"{v:.3f}" if isinstance(v, float) else str(v) for v in row.values()))
+        table.add_row(
+            *(
+                f"{v:,.0f}"
+                if isinstance(v, float) and v > 100
+                else f"{v:.3f}"
+                if isinstance(v, float)
+                else str(v)
+                for v in row.values()
+            )
+        )
     console.print(table)
 
 
@@ -61,8 +73,7 @@ def percentiles(samples: list[float]) -> dict[str, float]:
     def at(q: float) -> float:
         return s[min(len(s) - 1, int(q * len(s)))] * 1000
 
-    return {"p50_ms": round(at(0.5), 2), "p95_ms": round(at(0.95), 2),
-            "p99_ms": round(at(0.99), 2)}
+    return {"p50_ms": round(at(0.5), 2), "p95_ms": round(at(0.95), 2), "p99_ms": round(at(0.99), 2)}
 
 
 def free_port() -> int:
@@ -89,8 +100,19 @@ class Server:
 
         self.log = self.db.with_suffix(".log").open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "journeyhub.cli", "serve", "--db", str(self.db),
-             "--port", str(self.port)], stdout=self.log, stderr=self.log)
+            [
+                sys.executable,
+                "-m",
+                "journeyhub.cli",
+                "serve",
+                "--db",
+                str(self.db),
+                "--port",
+                str(self.port),
+            ],
+            stdout=self.log,
+            stderr=self.log,
+        )
         deadline = time.time() + 60
         while time.time() < deadline:
             try:

@@ -17,9 +17,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import console, demo_events, show, write_results  # noqa: E402
-
-from journeyhub import Hub  # noqa: E402
+from common import console, demo_events, show, write_results
+from journeyhub import Hub
 
 
 def run_journeyhub(events: Path, db: Path) -> dict[str, float]:
@@ -33,8 +32,8 @@ def run_journeyhub(events: Path, db: Path) -> dict[str, float]:
         "import_s": first.seconds,
         "events_per_s": first.rows_read / first.seconds,
         "cluster_s": first.cluster_seconds or 0.0,
-        "import_plus_cluster_events_per_s":
-            first.rows_read / (first.seconds + (first.cluster_seconds or 0.0)),
+        "import_plus_cluster_events_per_s": first.rows_read
+        / (first.seconds + (first.cluster_seconds or 0.0)),
         "reimport_s": again.seconds,
         "reimport_added": again.accepted,
     }
@@ -64,22 +63,42 @@ def main() -> None:
 
     console.print("journeyhub import ...")
     ours = run_journeyhub(events, work / "journeyhub.duckdb")
-    rows = [{"system": "journeyhub (validate+dedupe+stitch)", "events": ours["events"],
-             "seconds": ours["import_s"], "events/s": ours["events_per_s"]},
-            {"system": "journeyhub + clustering", "events": ours["events"],
-             "seconds": ours["import_s"] + ours["cluster_s"],
-             "events/s": ours["import_plus_cluster_events_per_s"]},
-            {"system": "journeyhub re-import (all duplicates)", "events": ours["events"],
-             "seconds": ours["reimport_s"], "events/s": ours["events"] / ours["reimport_s"]}]
+    rows = [
+        {
+            "system": "journeyhub (validate+dedupe+stitch)",
+            "events": ours["events"],
+            "seconds": ours["import_s"],
+            "events/s": ours["events_per_s"],
+        },
+        {
+            "system": "journeyhub + clustering",
+            "events": ours["events"],
+            "seconds": ours["import_s"] + ours["cluster_s"],
+            "events/s": ours["import_plus_cluster_events_per_s"],
+        },
+        {
+            "system": "journeyhub re-import (all duplicates)",
+            "events": ours["events"],
+            "seconds": ours["reimport_s"],
+            "events/s": ours["events"] / ours["reimport_s"],
+        },
+    ]
     peer = None
     if not args.skip_peer:
         console.print("peer: pandas.read_parquet + to_sql(SQLite) ...")
         peer = run_pandas_sqlite(events, work / "peer.sqlite")
-        rows.append({"system": "pandas + SQLite to_sql (no validation)", "events": peer["events"],
-                     "seconds": peer["import_s"], "events/s": peer["events_per_s"]})
+        rows.append(
+            {
+                "system": "pandas + SQLite to_sql (no validation)",
+                "events": peer["events"],
+                "seconds": peer["import_s"],
+                "events/s": peer["events_per_s"],
+            }
+        )
     show("File import (Parquet)", rows)
-    path = write_results("import", {"journeyhub": ours, "peer_pandas_sqlite": peer,
-                                    "goal_events_per_s": 1_000_000})
+    path = write_results(
+        "import", {"journeyhub": ours, "peer_pandas_sqlite": peer, "goal_events_per_s": 1_000_000}
+    )
     console.print(f"results: {path}")
 
 

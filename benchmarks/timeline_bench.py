@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import (  # noqa: E402
+from common import (
     Server,
     console,
     demo_events,
@@ -28,25 +28,28 @@ from common import (  # noqa: E402
     show,
     write_results,
 )
-
-from journeyhub import Hub  # noqa: E402
+from journeyhub import Hub
 
 
 def sample_ids(hub: Hub, n: int, seed: int) -> list[str]:
     cur = hub.db.cursor()
     rows = cur.execute(
         "SELECT kind, value FROM identity_nodes WHERE kind IN ('user', 'email', 'anonymous') "
-        "AND hash(value) % 97 = 3").fetchall()
+        "AND hash(value) % 97 = 3"
+    ).fetchall()
     rng = random.Random(seed)
     by_kind: dict[str, list[str]] = {}
     for kind, value in rows:
         by_kind.setdefault(kind, []).append(value)
     plan = {"user": 0.7, "email": 0.2, "anonymous": 0.1}
-    return [v for kind, share in plan.items()
-            for v in rng.sample(by_kind[kind], min(len(by_kind[kind]), int(n * share)))]
+    return [
+        v
+        for kind, share in plan.items()
+        for v in rng.sample(by_kind[kind], min(len(by_kind[kind]), int(n * share)))
+    ]
 
 
-def time_calls(fn, ids: list[str], warmup: int = 200) -> dict[str, float]:  # noqa: ANN001
+def time_calls(fn, ids: list[str], warmup: int = 200) -> dict[str, float]:
     for i in ids[:warmup]:
         fn(i)
     samples = []
@@ -95,14 +98,24 @@ def main() -> None:
             cur.execute("DROP TABLE events")
             cur.execute("ALTER TABLE shuffled RENAME TO events")
         reference = time_calls(lambda i: hub.timeline(i, limit=50), ids[:40], warmup=5)
-    show(f"Timeline first page at {stored:,} events", [
-        {"path": "Python API (clustered)", **in_process},
-        {"path": "REST over loopback (clustered)", **http},
-        {"path": "reference: unclustered table", **reference},
-    ])
-    path = write_results("timeline", {"events_stored": stored, "in_process": in_process,
-                                      "http": http, "unclustered_reference": reference,
-                                      "goal_p99_ms": 10})
+    show(
+        f"Timeline first page at {stored:,} events",
+        [
+            {"path": "Python API (clustered)", **in_process},
+            {"path": "REST over loopback (clustered)", **http},
+            {"path": "reference: unclustered table", **reference},
+        ],
+    )
+    path = write_results(
+        "timeline",
+        {
+            "events_stored": stored,
+            "in_process": in_process,
+            "http": http,
+            "unclustered_reference": reference,
+            "goal_p99_ms": 10,
+        },
+    )
     console.print(f"results: {path}")
 
 

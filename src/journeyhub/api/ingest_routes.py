@@ -19,6 +19,22 @@ MAX_KEPT_BYTES = 64 * 1024 * 1024
 CALL_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 
 
+async def _refuse(
+    hub: Hub, source: str, status: int, code: str, reason: str, hint: str, body: bytes
+) -> ApiError:
+    """Keep a request body that never became events, and the error that says so."""
+    qid = await run_in_threadpool(
+        quarantine_raw,
+        hub.db,
+        source=source,
+        position=None,
+        code=code,
+        reason=reason,
+        payload=body,
+    )
+    return ApiError(status, code, reason + hint, {"quarantine_id": qid})
+
+
 async def _read_body(request: Request, hub: Hub, source: str) -> Any:
     body = b""
     async for chunk in request.stream():
@@ -30,39 +46,20 @@ async def _read_body(request: Request, hub: Hub, source: str) -> Any:
                 f"request body exceeds {MAX_KEPT_BYTES} bytes and was not kept",
             )
     if len(body) > MAX_BODY_BYTES:
-        qid = await run_in_threadpool(
-            quarantine_raw,
-            hub.db,
-            source=source,
-            position=None,
-            code="payload_too_large",
-            reason=f"request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted",
-            payload=body,
-        )
-        raise ApiError(
+        raise await _refuse(
+            hub,
+            source,
             413,
             "payload_too_large",
-            f"request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted. "
-            "Split it into smaller batches; this one was kept in quarantine.",
-            {"quarantine_id": qid},
+            f"request body is {len(body)} bytes; at most {MAX_BODY_BYTES} are accepted",
+            ". Split it into smaller batches; this one was kept in quarantine.",
+            body,
         )
     try:
         return orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        qid = await run_in_threadpool(
-            quarantine_raw,
-            hub.db,
-            source=source,
-            position=None,
-            code="malformed_json",
-            reason=f"request body is not valid JSON: {exc}",
-            payload=body,
-        )
-        raise ApiError(
-            400,
-            "malformed_json",
-            f"request body is not valid JSON: {exc}",
-            {"quarantine_id": qid},
+        raise await _refuse(
+            hub, source, 400, "malformed_json", f"request body is not valid JSON: {exc}", "", body
         ) from exc
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Query
 from starlette.concurrency import run_in_threadpool
 
-from journeyhub.analytics.timeline import CursorError, TimelinePage
+from journeyhub.analytics.timeline import CursorError, TimelinePage, TimelineQuery
 from journeyhub.api.errors import ApiError
 from journeyhub.api.schemas import TimelineResponse
 from journeyhub.hub import Hub
@@ -21,80 +21,61 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
 
 
+def timeline_query(
+    limit: int = Query(50, ge=1, le=1000, description="items per page"),
+    cursor: str | None = Query(None, description="next_cursor of the previous page"),
+    channel: list[str] | None = Query(
+        None, description="only these channels (repeat or comma-separate)"
+    ),
+    event: list[str] | None = Query(None, description="only these event / page names"),
+    since: datetime | None = Query(None, description="from this time (ISO 8601, inclusive)"),
+    until: datetime | None = Query(None, description="before this time (ISO 8601, exclusive)"),
+    order: str = Query("asc", pattern="^(asc|desc)$", description="asc: oldest first"),
+) -> TimelineQuery:
+    """The query parameters every timeline endpoint takes."""
+    return TimelineQuery(
+        limit, cursor, _split(channel), _split(event), since, until, order == "desc"
+    )
+
+
 def build_router(hub: Hub, require_key: Any) -> APIRouter:
     """Timeline, quarantine and stats routes."""
     router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
 
-    async def page(fn: Any, subject: str, **kwargs: Any) -> TimelinePage:
+    async def page(fn: Any, subject: str, q: TimelineQuery) -> TimelinePage:
         try:
-            return await run_in_threadpool(fn, subject, **kwargs)
+            return await run_in_threadpool(
+                fn,
+                subject,
+                limit=q.limit,
+                cursor=q.cursor,
+                channels=q.channels,
+                events=q.events,
+                since=q.since,
+                until=q.until,
+                descending=q.descending,
+            )
         except CursorError as exc:
             raise ApiError(400, "invalid_cursor", str(exc)) from exc
         except ValueError as exc:
             raise ApiError(400, "invalid_query", str(exc)) from exc
 
-    timeline_params = {
-        "limit": Query(50, ge=1, le=1000, description="items per page"),
-        "cursor": Query(None, description="next_cursor of the previous page"),
-        "channel": Query(None, description="only these channels (repeat or comma-separate)"),
-        "event": Query(None, description="only these event / page names"),
-        "since": Query(None, description="from this time (ISO 8601, inclusive)"),
-        "until": Query(None, description="before this time (ISO 8601, exclusive)"),
-        "order": Query("asc", pattern="^(asc|desc)$", description="asc: oldest first"),
-    }
-
     @router.get(
         "/customers/{customer_id}/timeline", response_model=TimelineResponse, tags=["timeline"]
     )
     async def customer_timeline(
-        customer_id: str,
-        limit: int = timeline_params["limit"],
-        cursor: str | None = timeline_params["cursor"],
-        channel: list[str] | None = timeline_params["channel"],
-        event: list[str] | None = timeline_params["event"],
-        since: datetime | None = timeline_params["since"],
-        until: datetime | None = timeline_params["until"],
-        order: str = timeline_params["order"],
+        customer_id: str, q: TimelineQuery = Depends(timeline_query)
     ) -> dict[str, Any]:
         """Every event of one customer over all linked identities and channels, in time order.
         ``customer_id`` may be a userId, an anonymousId, an email or a phone number."""
-        result = await page(
-            hub.timeline,
-            customer_id,
-            limit=limit,
-            cursor=cursor,
-            channels=_split(channel),
-            events=_split(event),
-            since=since,
-            until=until,
-            descending=order == "desc",
-        )
-        return result.as_dict()
+        return (await page(hub.timeline, customer_id, q)).as_dict()
 
     @router.get("/accounts/{group_id}/timeline", response_model=TimelineResponse, tags=["timeline"])
     async def account_timeline(
-        group_id: str,
-        limit: int = timeline_params["limit"],
-        cursor: str | None = timeline_params["cursor"],
-        channel: list[str] | None = timeline_params["channel"],
-        event: list[str] | None = timeline_params["event"],
-        since: datetime | None = timeline_params["since"],
-        until: datetime | None = timeline_params["until"],
-        order: str = timeline_params["order"],
+        group_id: str, q: TimelineQuery = Depends(timeline_query)
     ) -> dict[str, Any]:
         """The merged timeline of all contacts of a B2B account (its ``groupId``)."""
-        result = await page(
-            hub.account_timeline,
-            group_id,
-            limit=limit,
-            cursor=cursor,
-            channels=_split(channel),
-            events=_split(event),
-            since=since,
-            until=until,
-            descending=order == "desc",
-        )
-        return result.as_dict()
+        return (await page(hub.account_timeline, group_id, q)).as_dict()
 
     @router.get("/quarantine", tags=["quarantine"])
     async def quarantine_list(

@@ -114,9 +114,10 @@ def make_person(
         else (account.address if account and rng.random() < 0.3 else make_address(rng))
     )
     old_address = make_address(rng, address.country) if rng.random() < 0.08 else None
-    local = f"{_ascii_local(given)}.{_ascii_local(family)}"
-    if rng.random() < 0.3:
-        local += str(rng.randint(1, 99))
+    # a mailbox belongs to one person (or one household): the person number keeps the many
+    # Anna Müllers of a large company apart, as providers do with their own suffixes
+    g, f = _ascii_local(given), _ascii_local(family)
+    local = rng.choice((f"{g}.{f}{pid}", f"{g[0]}{f}{pid}", f"{f}.{g}.{pid}", f"{g}{pid}"))
     if account is not None:
         domain = _ascii_local(account.name.split()[0]) + "." + account.address.country.lower()
         email = f"{local}@{domain}"
@@ -128,7 +129,8 @@ def make_person(
     calling = data.COUNTRY_CALLING[address.country]
     mobile = rng.random() < 0.6 and address.country in ("DE", "AT", "CH")
     national = rng.choice(("151", "160", "170", "171", "176")) if mobile else address.area_code
-    phone = f"+{calling}{national}{rng.randint(1_000_000, 9_999_999)}"
+    # a permutation of the person number: no two people share a line
+    phone = f"+{calling}{national}{1_000_000 + (pid * 7_919) % 9_000_000}"
     birth = date(1940, 1, 1) + timedelta(days=rng.randint(0, 365 * 65))
     title = rng.choice(data.TITLES) if rng.random() < 0.04 else None
     persona = weighted(

@@ -17,20 +17,55 @@ import pyarrow as pa
 from journeyhub.ingest.rules import KNOWN_FIELDS
 from journeyhub.store.sql import quote_ident
 
-STRING_FIELDS = ("messageId", "type", "event", "name", "userId", "anonymousId", "groupId",
-                 "previousId", "timestamp", "originalTimestamp", "sentAt", "channel")
+STRING_FIELDS = (
+    "messageId",
+    "type",
+    "event",
+    "name",
+    "userId",
+    "anonymousId",
+    "groupId",
+    "previousId",
+    "timestamp",
+    "originalTimestamp",
+    "sentAt",
+    "channel",
+)
 OBJECT_FIELDS = ("properties", "traits", "context")
 _KNOWN = frozenset(KNOWN_FIELDS)
-_KIND = {str: "a string", bool: "a boolean", int: "a number", float: "a number",
-         list: "an array", dict: "an object", type(None): "null"}
-META = ("pos", "position", "raw", "size_bytes", "pre_code", "pre_reason", "default_type",
-        "source", "received_at")
-SCHEMA = pa.schema([
-    ("pos", pa.int64()), ("position", pa.int64()), ("raw", pa.string()),
-    ("size_bytes", pa.int64()), ("pre_code", pa.string()), ("pre_reason", pa.string()),
-    ("default_type", pa.string()), ("source", pa.string()),
-    ("received_at", pa.timestamp("us", tz="UTC")),
-])
+_KIND = {
+    str: "a string",
+    bool: "a boolean",
+    int: "a number",
+    float: "a number",
+    list: "an array",
+    dict: "an object",
+    type(None): "null",
+}
+META = (
+    "pos",
+    "position",
+    "raw",
+    "size_bytes",
+    "pre_code",
+    "pre_reason",
+    "default_type",
+    "source",
+    "received_at",
+)
+SCHEMA = pa.schema(
+    [
+        ("pos", pa.int64()),
+        ("position", pa.int64()),
+        ("raw", pa.string()),
+        ("size_bytes", pa.int64()),
+        ("pre_code", pa.string()),
+        ("pre_reason", pa.string()),
+        ("default_type", pa.string()),
+        ("source", pa.string()),
+        ("received_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
 _STRINGS = frozenset(STRING_FIELDS)
 _OBJECTS = frozenset(OBJECT_FIELDS)
 
@@ -53,8 +88,12 @@ def _problems(event: dict[str, Any]) -> tuple[str, str] | None:
     if wrong:
         return "wrong_type", "; ".join(wrong)
     if unknown:
-        return ("unknown_field", "unknown top-level field(s) " + ", ".join(unknown)
-                + "; custom data belongs in properties, traits or context")
+        return (
+            "unknown_field",
+            "unknown top-level field(s) "
+            + ", ".join(unknown)
+            + "; custom data belongs in properties, traits or context",
+        )
     return None
 
 
@@ -98,11 +137,15 @@ def json_event_table(
     n = len(pos_col)
     return pa.table(
         [
-            pa.array(pos_col, pa.int64()), pa.array(position_col, pa.int64()),
-            pa.array(raw_col, pa.string()), pa.array(size_col, pa.int64()),
-            pa.array(code_col, pa.string()), pa.array(reason_col, pa.string()),
-            pa.array(default_type if isinstance(default_type, list) else [default_type] * n,
-                     pa.string()),
+            pa.array(pos_col, pa.int64()),
+            pa.array(position_col, pa.int64()),
+            pa.array(raw_col, pa.string()),
+            pa.array(size_col, pa.int64()),
+            pa.array(code_col, pa.string()),
+            pa.array(reason_col, pa.string()),
+            pa.array(
+                default_type if isinstance(default_type, list) else [default_type] * n, pa.string()
+            ),
             pa.array(source if isinstance(source, list) else [source] * n, pa.string()),
             pa.array([received_at] * n, pa.timestamp("us", tz="UTC")),
         ],
@@ -118,10 +161,12 @@ def json_fields_sql(table: str) -> str:
     """
     strings = "[" + ", ".join(f"'$.{f}'" for f in STRING_FIELDS) + "]"
     objects = "[" + ", ".join(f"'$.{f}'" for f in OBJECT_FIELDS) + "]"
-    fields = [f"s[{i}] AS {quote_ident(f)}" for i, f in enumerate(STRING_FIELDS, start=1)
-              if f != "messageId"]
-    fields += [f"o[{i}]::VARCHAR AS {quote_ident(f)}"
-               for i, f in enumerate(OBJECT_FIELDS, start=1)]
+    fields = [
+        f"s[{i}] AS {quote_ident(f)}"
+        for i, f in enumerate(STRING_FIELDS, start=1)
+        if f != "messageId"
+    ]
+    fields += [f"o[{i}]::VARCHAR AS {quote_ident(f)}" for i, f in enumerate(OBJECT_FIELDS, start=1)]
     return f"""(
         SELECT {", ".join(META)},
             coalesce(s[1], 'jh-' || md5(raw)) AS "messageId", {", ".join(fields)}

@@ -160,8 +160,12 @@ def _link_identities(
     cur.execute(f"CREATE OR REPLACE TEMP TABLE _edges_raw AS {EDGES_SQL}")
     count = cur.execute("SELECT count(*) FROM _edges_raw").fetchall()[0][0]
     if count and linked is not None and count <= SMALL_EDGE_BATCH:
-        edges = [tuple(r) for r in cur.execute(
-            "SELECT a_kind, a_value, b_kind, b_value FROM _edges_raw").fetchall()]
+        edges = [
+            tuple(r)
+            for r in cur.execute(
+                "SELECT a_kind, a_value, b_kind, b_value FROM _edges_raw"
+            ).fetchall()
+        ]
         new = [e for e in edges if e not in linked.known]
         linked.pending = new
         count = len(new)
@@ -185,8 +189,13 @@ def commit_staged(
     rejected rows are then kept whole as the JSON of their original columns.
     """
     check_staged(cur, stage_sql)
-    return apply_checked(cur, typed_source=typed_source, max_rejections=max_rejections,
-                         want_duplicates=want_duplicates, linked_edges=linked_edges)
+    return apply_checked(
+        cur,
+        typed_source=typed_source,
+        max_rejections=max_rejections,
+        want_duplicates=want_duplicates,
+        linked_edges=linked_edges,
+    )
 
 
 def check_staged(cur: duckdb.DuckDBPyConnection, stage_sql: str) -> None:
@@ -232,8 +241,9 @@ def apply_checked(
             )
         else:
             row_json, row_join = "NULL", ""
-        cur.execute(f"UPDATE _checked SET reason = {reason_message_sql()} "
-                    "WHERE reason_code IS NOT NULL")
+        cur.execute(
+            f"UPDATE _checked SET reason = {reason_message_sql()} WHERE reason_code IS NOT NULL"
+        )
         cur.execute(QUARANTINE_SQL.format(row_json=row_json, row_join=row_join))
         rows = cur.execute(
             "SELECT pos, position, reason_code, reason, quarantine_id FROM _checked "
@@ -282,7 +292,12 @@ def commit_json_table(
     """Commit a table made by :func:`journeyhub.ingest.json_events.json_event_table`."""
     stage = json_stage(cur, table)
     try:
-        return commit_staged(cur, stage, max_rejections=max_rejections,
-                             want_duplicates=want_duplicates, linked_edges=linked_edges)
+        return commit_staged(
+            cur,
+            stage,
+            max_rejections=max_rejections,
+            want_duplicates=want_duplicates,
+            linked_edges=linked_edges,
+        )
     finally:
         cur.unregister("_json_events")

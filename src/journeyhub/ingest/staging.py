@@ -28,8 +28,17 @@ FIELD_ALIASES: dict[str, str] = {
     "received_at": "receivedAt",
 }
 # columns that carry staging metadata rather than event fields
-META_COLUMNS = ("pos", "position", "raw", "size_bytes", "pre_code", "pre_reason",
-                "default_type", "source", "received_at")
+META_COLUMNS = (
+    "pos",
+    "position",
+    "raw",
+    "size_bytes",
+    "pre_code",
+    "pre_reason",
+    "default_type",
+    "source",
+    "received_at",
+)
 
 
 def _blank_to_null(expr: str) -> str:
@@ -106,8 +115,9 @@ def typed_stage_sql(
         text(f) for f in ("type", "event", "name", "userId", "anonymousId", timestamp_field)
     )
     size = (
-        "size_bytes" if "size_bytes" in meta else
-        "coalesce(strlen(properties), 0) + coalesce(strlen(traits), 0)"
+        "size_bytes"
+        if "size_bytes" in meta
+        else "coalesce(strlen(properties), 0) + coalesce(strlen(traits), 0)"
         " + coalesce(strlen(context), 0)"
     )
     return f"""

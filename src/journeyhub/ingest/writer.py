@@ -70,10 +70,12 @@ class BatchWriter:
         self._in_flight: dict[int, pa.Array] = {}  # batch number -> accepted message ids
         self._committed: list[int] = []
         self._failed = False
-        self._validator = threading.Thread(target=self._validate_loop, daemon=True,
-                                           name="journeyhub-validator")
-        self._committer = threading.Thread(target=self._commit_loop, daemon=True,
-                                           name="journeyhub-committer")
+        self._validator = threading.Thread(
+            target=self._validate_loop, daemon=True, name="journeyhub-validator"
+        )
+        self._committer = threading.Thread(
+            target=self._commit_loop, daemon=True, name="journeyhub-committer"
+        )
         self._validator.start()
         self._committer.start()
 
@@ -134,8 +136,9 @@ class BatchWriter:
             items.extend((base + i, i, raw) for i, raw in enumerate(p.raws))
             sources.extend([p.source] * len(p.raws))
             types.extend([p.default_type] * len(p.raws))
-        table = json_event_table(items, source=sources, received_at=group[0].received_at,
-                                 default_type=types)
+        table = json_event_table(
+            items, source=sources, received_at=group[0].received_at, default_type=types
+        )
         with self._lock:
             done = list(self._committed)
         cur.execute("BEGIN TRANSACTION")  # the snapshot sees every batch in `done`
@@ -157,14 +160,16 @@ class BatchWriter:
             valid = pc.is_null(checked["reason_code"])
             dup = pc.or_(checked["is_duplicate"], pc.and_(valid, seen))
             checked = checked.set_column(
-                checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup)
+                checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup
+            )
         accepted = pc.filter(
             checked["message_id"],
             pc.and_(pc.is_null(checked["reason_code"]), pc.invert(checked["is_duplicate"])),
         )
         with self._lock:
-            self._in_flight[number] = accepted.combine_chunks() if accepted.num_chunks else \
-                pa.array([], pa.string())
+            self._in_flight[number] = (
+                accepted.combine_chunks() if accepted.num_chunks else pa.array([], pa.string())
+            )
         return _Validated(number, group, offsets, checked)
 
     # -- stage 2: commit --------------------------------------------------------------------
@@ -192,8 +197,9 @@ class BatchWriter:
                 cur.register("_checked_arrow", batch.checked)
                 cur.execute("CREATE OR REPLACE TEMP TABLE _checked AS SELECT * FROM _checked_arrow")
                 cur.unregister("_checked_arrow")
-                result = apply_checked(cur, max_rejections=n_events, want_duplicates=True,
-                                       linked_edges=self._linked)
+                result = apply_checked(
+                    cur, max_rejections=n_events, want_duplicates=True, linked_edges=self._linked
+                )
             self._linked.remember()
         except BaseException as exc:
             # later batches were validated against this one's ids: they cannot be trusted

@@ -1,0 +1,30 @@
+"""The group-commit writer: overlapping batches, exact dedupe, futures resolve after commit."""
+
+from __future__ import annotations
+
+from journeyhub import Hub
+
+
+def events(prefix: str, n: int) -> list[dict]:
+    return [
+        {"type": "track", "userId": f"u{i % 7}", "event": "A", "messageId": f"{prefix}{i}"}
+        for i in range(n)
+    ]
+
+
+def test_same_events_submitted_back_to_back_are_stored_once(hub: Hub) -> None:
+    # many requests in flight at once: later batches are validated while earlier ones commit
+    futures = [hub.writer.submit(events("m", 500), source="test") for _ in range(12)]
+    results = [f.result(timeout=60) for f in futures]
+    assert sum(r.accepted for r in results) == 500
+    assert sum(r.duplicates for r in results) == 500 * 11
+    assert hub.db.scalar("SELECT count(*) FROM events") == 500
+
+
+def test_every_future_reports_its_own_rejections_by_index(hub: Hub) -> None:
+    good, bad = events("g", 3), [{"type": "track", "event": "no id"}]
+    futures = [hub.writer.submit(good + bad, source="a"), hub.writer.submit(bad + good, source="b")]
+    first, second = (f.result(timeout=60) for f in futures)
+    assert [r.position for r in first.rejections] == [3]
+    assert [r.position for r in second.rejections] == [0]
+    assert (first.accepted, second.duplicates) == (3, 3)
