@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+import orjson
+from fastapi import APIRouter, Body, Depends, Query, Response
 from starlette.concurrency import run_in_threadpool
 
 from journeyhub.analytics.timeline import CursorError, TimelinePage, TimelineQuery
@@ -19,6 +20,11 @@ def _split(values: list[str] | None) -> list[str] | None:
     if not values:
         return None
     return [v.strip() for item in values for v in item.split(",") if v.strip()]
+
+
+def _json(page: TimelinePage) -> Response:
+    """The page as JSON, serialised once (the response model documents it, nothing re-checks)."""
+    return Response(orjson.dumps(page.as_dict()), media_type="application/json")
 
 
 def timeline_query(
@@ -65,17 +71,17 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     )
     async def customer_timeline(
         customer_id: str, q: TimelineQuery = Depends(timeline_query)
-    ) -> dict[str, Any]:
+    ) -> Response:
         """Every event of one customer over all linked identities and channels, in time order.
         ``customer_id`` may be a userId, an anonymousId, an email or a phone number."""
-        return (await page(hub.timeline, customer_id, q)).as_dict()
+        return _json(await page(hub.timeline, customer_id, q))
 
     @router.get("/accounts/{group_id}/timeline", response_model=TimelineResponse, tags=["timeline"])
     async def account_timeline(
         group_id: str, q: TimelineQuery = Depends(timeline_query)
-    ) -> dict[str, Any]:
+    ) -> Response:
         """The merged timeline of all contacts of a B2B account (its ``groupId``)."""
-        return (await page(hub.account_timeline, group_id, q)).as_dict()
+        return _json(await page(hub.account_timeline, group_id, q))
 
     @router.get("/quarantine", tags=["quarantine"])
     async def quarantine_list(
@@ -102,8 +108,6 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
         ),
     ) -> dict[str, Any]:
         """Send quarantined inputs through validation again, optionally with corrections."""
-        import orjson
-
         fixed = {
             k: v if isinstance(v, str) else orjson.dumps(v).decode()
             for k, v in (fixes or {}).items()
