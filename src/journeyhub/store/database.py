@@ -79,6 +79,9 @@ class Database:
                 raise DatabaseLockedError(self.path, str(exc).splitlines()[0]) from exc
             raise
         self._con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            # fewer, larger checkpoints: each one stalls the single writer for a moment
+            self._con.execute("SET checkpoint_threshold = '256MB'")
         self._write_lock = threading.RLock()
         self._local = threading.local()
         if not read_only:
