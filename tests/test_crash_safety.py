@@ -50,7 +50,7 @@ def test_kill_9_during_import_leaves_whole_chunks_then_reimport_completes(
             "--db",
             str(db),
             "--chunk-rows",
-            "5000",
+            "2000",
             "--json",
         ],
         stdout=subprocess.DEVNULL,
@@ -69,7 +69,7 @@ def test_kill_9_during_import_leaves_whole_chunks_then_reimport_completes(
         assert recorded["status"] == "running", "the import was killed mid-way"
         assert 0 < stored < total
         assert stored == recorded["accepted"], "events and import bookkeeping disagree"
-        assert stored % 5000 == 0, "only whole chunks are committed"
+        assert stored % 2000 == 0, "only whole chunks are committed"
         report = hub.import_events(events_file)
         assert report.duplicates == stored
         assert hub.db.scalar("SELECT count(*) FROM events") == total

@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from journeyhub import Hub
-from journeyhub.ingest.files import ImportError_
+from journeyhub.ingest.files import FileImportError
 
 
 def write_jsonl(path: Path, events: list[object]) -> Path:
@@ -126,7 +126,7 @@ def test_csv_with_column_mapping_and_snake_case_names(hub: Hub, tmp_path: Path) 
 def test_mapping_to_a_missing_column_is_a_clear_error(hub: Hub, tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text("type,userId,event\ntrack,u1,A\n")
-    with pytest.raises(ImportError_, match="the file has no column 'cust'"):
+    with pytest.raises(FileImportError, match="the file has no column 'cust'"):
         hub.import_events(path, mapping={"userId": "cust"})
 
 
@@ -180,9 +180,9 @@ def test_typed_rows_are_replayed_from_their_original_columns(hub: Hub, tmp_path:
 
 def test_unknown_extension_and_missing_file_are_clear_errors(hub: Hub, tmp_path: Path) -> None:
     (tmp_path / "e.xlsx").write_text("x")
-    with pytest.raises(ImportError_, match="cannot tell the format"):
+    with pytest.raises(FileImportError, match="cannot tell the format"):
         hub.import_events(tmp_path / "e.xlsx")
-    with pytest.raises(ImportError_, match="no such file"):
+    with pytest.raises(FileImportError, match="no such file"):
         hub.import_events(tmp_path / "nope.jsonl")
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from journeyhub import Hub
-from journeyhub.ingest.files import ImportError_
+from journeyhub.ingest.files import FileImportError
 
 
 def test_records_are_kept_per_source_and_reimport_only_updates_changes(
@@ -39,7 +39,7 @@ def test_duplicate_and_missing_ids_are_quarantined_not_lost(hub: Hub, tmp_path: 
 def test_unknown_id_column_is_a_clear_error(hub: Hub, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     path.write_text("a,b\n1,2\n")
-    with pytest.raises(ImportError_, match="name it with --id-column"):
+    with pytest.raises(FileImportError, match="name it with --id-column"):
         hub.import_records("x", path)
-    with pytest.raises(ImportError_, match="'zz' is not a column"):
+    with pytest.raises(FileImportError, match="'zz' is not a column"):
         hub.import_records("x", path, id_column="zz")

@@ -21,7 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from journeyhub.hub import Hub
-from journeyhub.ingest.files import ImportError_
+from journeyhub.ingest.files import FileImportError
 from journeyhub.store import DatabaseLockedError
 
 console = Console()
@@ -55,7 +55,7 @@ def open_hub(db: Path) -> Iterator[Hub]:
         fail(str(exc))
     try:
         yield hub
-    except (ImportError_, ValueError, KeyError) as exc:
+    except (FileImportError, ValueError, KeyError) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
     finally:
         hub.close()

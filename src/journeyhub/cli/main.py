@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from datetime import datetime
 from typing import Annotated
 
@@ -182,8 +181,3 @@ def store_optimize(db: DbOption = DEFAULT_DB) -> None:
     with open_hub(db) as hub:
         rows = hub.optimize()
     console.print(f"clustered {rows:,} events")
-
-
-def main() -> None:  # pragma: no cover - console script shim
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    app()

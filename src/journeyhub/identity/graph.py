@@ -82,7 +82,7 @@ def link(cur: duckdb.DuckDBPyConnection, edges_table: str, now: datetime) -> int
         return 0
     pairs = cur.execute(
         """
-        SELECT na.idx, nb.idx FROM _edges e
+        SELECT na.idx AS a, nb.idx AS b FROM _edges e
         JOIN _nodes na ON na.kind = e.a_kind AND na.value = e.a
         JOIN _nodes nb ON nb.kind = e.b_kind AND nb.value = e.b
         UNION ALL  -- a node and the profile it already has: profile p is vertex n_nodes + rank
@@ -90,7 +90,7 @@ def link(cur: duckdb.DuckDBPyConnection, edges_table: str, now: datetime) -> int
         WHERE profile_id IS NOT NULL""",
         [n_nodes],
     ).fetchnumpy()
-    src, dst = pairs["idx"].astype(np.int64), pairs[list(pairs)[1]].astype(np.int64)
+    src, dst = pairs["a"].astype(np.int64), pairs["b"].astype(np.int64)
     size = int(max(n_nodes, (dst.max() + 1) if len(dst) else 0))
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)

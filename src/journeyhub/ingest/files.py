@@ -36,7 +36,7 @@ EXTENSIONS: dict[str, FileFormat] = {
 }  # fmt: skip
 
 
-class ImportError_(ValueError):
+class FileImportError(ValueError):
     """A file cannot be imported at all (missing, unknown format, unreadable header)."""
 
 
@@ -77,11 +77,11 @@ def detect_format(path: Path, explicit: str | None = None) -> FileFormat:
     """The file format from ``explicit`` or the file extension."""
     if explicit:
         if explicit not in ("jsonl", "csv", "parquet"):
-            raise ImportError_(f"unknown format {explicit!r}; expected jsonl, csv or parquet")
+            raise FileImportError(f"unknown format {explicit!r}; expected jsonl, csv or parquet")
         return explicit  # type: ignore[return-value]
     fmt = EXTENSIONS.get(path.suffix.lower())
     if fmt is None:
-        raise ImportError_(
+        raise FileImportError(
             f"{path}: cannot tell the format from the extension {path.suffix!r}; "
             "use --format jsonl|csv|parquet"
         )
@@ -139,7 +139,7 @@ def csv_rejects(cur: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, s
     ]
 
 
-def _jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list[str], list]]:
+def jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list[str], list]]:
     """Yield (line numbers, decoded lines, undecodable lines) per chunk."""
     positions: list[int] = []
     lines: list[str] = []
@@ -186,7 +186,7 @@ class EventImporter:
         self.db = db
         self.path = Path(path)
         if not self.path.exists():
-            raise ImportError_(f"{self.path}: no such file")
+            raise FileImportError(f"{self.path}: no such file")
         self.format = detect_format(self.path, fmt)
         self.mapping = dict(mapping or {})
         self.chunk_rows = chunk_rows
@@ -256,9 +256,9 @@ class EventImporter:
     ) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
         total = max(1, self.path.stat().st_size)
         done_bytes = 0
-        for positions, lines, bad in _jsonl_chunks(self.path, self.chunk_rows):
+        for positions, lines, bad in jsonl_chunks(self.path, self.chunk_rows):
             if self.mapping:
-                raise ImportError_("column mapping applies to CSV and Parquet, not JSONL")
+                raise FileImportError("column mapping applies to CSV and Parquet, not JSONL")
             table = json_event_table(
                 zip(positions, positions, lines, strict=True),
                 source=self.source,
@@ -284,7 +284,7 @@ class EventImporter:
         try:
             total = pq.ParquetFile(self.path).metadata.num_rows
         except Exception as exc:  # pyarrow raises several types for a bad file
-            raise ImportError_(f"{self.path}: not a readable Parquet file ({exc})") from exc
+            raise FileImportError(f"{self.path}: not a readable Parquet file ({exc})") from exc
         # DuckDB reads Parquet in parallel and skips row groups outside the row-number range
         source = f"read_parquet({quote_literal(str(self.path))}, file_row_number = true)"
         for start in range(0, total, self.chunk_rows):
@@ -308,12 +308,11 @@ class EventImporter:
             ).to_arrow_table()
             bad = csv_rejects(cur, self.path)
         except duckdb.Error as exc:
-            raise ImportError_(f"{self.path}: cannot read as CSV: {exc}") from exc
+            raise FileImportError(f"{self.path}: cannot read as CSV: {exc}") from exc
         total = table.num_rows + len(bad)
         # data row n (1-based) is line n + 1 when no line was broken before it; that is the
         # common case, and rows keep their order, so "row" numbers stay meaningful.
         table = table.append_column("pos", pa.array(range(1, table.num_rows + 1), pa.int64()))
-        self._csv_table = table
         if bad:
 
             def commit_bad(c: duckdb.DuckDBPyConnection) -> ChunkResult:
@@ -324,15 +323,17 @@ class EventImporter:
         for start in range(0, table.num_rows, self.chunk_rows):
             end = min(table.num_rows, start + self.chunk_rows)
             relation = f"(SELECT * FROM _csv_rows WHERE pos > {start} AND pos <= {end})"
-            yield len(bad) + end, total, self._typed_commit(relation)
+            yield len(bad) + end, total, self._typed_commit(relation, {"_csv_rows": table})
 
-    def _typed_commit(self, relation: str) -> Callable[[duckdb.DuckDBPyConnection], ChunkResult]:
-        """Commit function for rows of a typed relation (SQL text) with a ``pos`` column."""
+    def _typed_commit(
+        self, relation: str, arrow: dict[str, pa.Table] | None = None
+    ) -> Callable[[duckdb.DuckDBPyConnection], ChunkResult]:
+        """Commit function for rows of a typed relation (SQL text) with a ``pos`` column;
+        ``arrow`` names Arrow tables the relation reads."""
 
         def commit(cur: duckdb.DuckDBPyConnection) -> ChunkResult:
-            table = getattr(self, "_csv_table", None)
-            if table is not None:
-                cur.register("_csv_rows", table)
+            for name, table in (arrow or {}).items():
+                cur.register(name, table)
             columns = {
                 r[0]: str(r[1])
                 for r in cur.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
@@ -340,10 +341,10 @@ class EventImporter:
             try:
                 stage = typed_stage_sql(relation, columns, source=self.source, mapping=self.mapping)
             except ValueError as exc:
-                raise ImportError_(f"{self.path}: {exc}") from exc
+                raise FileImportError(f"{self.path}: {exc}") from exc
             result = commit_staged(cur, stage, typed_source=relation)
-            if table is not None:
-                cur.unregister("_csv_rows")
+            for name in arrow or {}:
+                cur.unregister(name)
             return result
 
         return commit

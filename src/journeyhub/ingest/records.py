@@ -18,7 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeyhub.ingest.files import ImportError_, _jsonl_chunks, csv_rejects, detect_format
+from journeyhub.ingest.files import FileImportError, csv_rejects, detect_format, jsonl_chunks
 from journeyhub.store import Database
 from journeyhub.store.sql import quote_literal
 
@@ -51,7 +51,7 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
         rows = pq.read_table(path).to_pylist()
     elif fmt == "jsonl":
         rows = []
-        for positions, lines, broken in _jsonl_chunks(path, 100_000):
+        for positions, lines, broken in jsonl_chunks(path, 100_000):
             bad.extend(broken)
             for number, line in zip(positions, lines, strict=True):
                 try:
@@ -88,7 +88,7 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
 def _pick_id_column(columns: list[str], explicit: str | None, path: Path) -> str:
     if explicit:
         if explicit not in columns:
-            raise ImportError_(
+            raise FileImportError(
                 f"{path}: --id-column {explicit!r} is not a column (columns: {', '.join(columns)})"
             )
         return explicit
@@ -96,7 +96,7 @@ def _pick_id_column(columns: list[str], explicit: str | None, path: Path) -> str
     for name in ID_COLUMN_NAMES:
         if name in lowered:
             return lowered[name]
-    raise ImportError_(
+    raise FileImportError(
         f"{path}: cannot tell which column is the record id (columns: {', '.join(columns)}); "
         "name it with --id-column"
     )
@@ -113,9 +113,9 @@ def import_records(
     """Import one source system's records file; one transaction for the whole file."""
     path = Path(path)
     if not path.exists():
-        raise ImportError_(f"{path}: no such file")
+        raise FileImportError(f"{path}: no such file")
     if not source or not source.replace("_", "").replace("-", "").isalnum():
-        raise ImportError_(f"source name {source!r} must be letters, digits, '-' or '_'")
+        raise FileImportError(f"source name {source!r} must be letters, digits, '-' or '_'")
     rows, bad = _read_rows(db, path, detect_format(path, fmt))
     report = RecordsReport(source, str(path), rows_read=len(rows) + len(bad))
     columns = [c for c in (rows[0].keys() if rows else []) if c != "__row__"]
