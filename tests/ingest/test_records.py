@@ -43,3 +43,17 @@ def test_unknown_id_column_is_a_clear_error(hub: Hub, tmp_path: Path) -> None:
         hub.import_records("x", path)
     with pytest.raises(FileImportError, match="'zz' is not a column"):
         hub.import_records("x", path, id_column="zz")
+
+
+def test_jsonl_and_parquet_records(hub: Hub, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    jsonl = tmp_path / "support.jsonl"
+    jsonl.write_text('{"contact_id": "S-1", "full_name": "Anna Müller"}\n{broken\n')
+    report = hub.import_records("support", jsonl)
+    assert (report.inserted, report.rejected) == (1, 1)
+    parquet = tmp_path / "pos.parquet"
+    pq.write_table(pa.table({"loyalty_card": ["L1", "L2"], "name": ["A", "B"]}), parquet)
+    assert hub.import_records("pos", parquet).inserted == 2
+    assert hub.db.scalar("SELECT count(*) FROM source_records") == 3
