@@ -66,7 +66,7 @@ timed AS (
                    ELSE coalesce(ts_parsed, received_at) END AS ts
     FROM staged
 ),
-reasoned AS (SELECT *, {reasons} FROM timed),
+reasoned AS MATERIALIZED (SELECT *, {reasons} FROM timed),
 repeated AS (  -- message ids seen more than once in this chunk (rare): first valid one wins
     SELECT message_id, min(pos) AS first_pos FROM reasoned WHERE reason_code IS NULL
     GROUP BY message_id HAVING count(*) > 1
