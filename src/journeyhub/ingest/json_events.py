@@ -15,6 +15,7 @@ import orjson
 import pyarrow as pa
 
 from journeyhub.ingest.rules import KNOWN_FIELDS
+from journeyhub.ingest.staging import META_COLUMNS
 from journeyhub.store.sql import quote_ident
 
 STRING_FIELDS = (
@@ -42,30 +43,13 @@ _KIND = {
     dict: "an object",
     type(None): "null",
 }
-META = (
-    "pos",
-    "position",
-    "raw",
-    "size_bytes",
-    "pre_code",
-    "pre_reason",
-    "default_type",
-    "source",
-    "received_at",
-)
-SCHEMA = pa.schema(
-    [
-        ("pos", pa.int64()),
-        ("position", pa.int64()),
-        ("raw", pa.string()),
-        ("size_bytes", pa.int64()),
-        ("pre_code", pa.string()),
-        ("pre_reason", pa.string()),
-        ("default_type", pa.string()),
-        ("source", pa.string()),
-        ("received_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+_NOT_STRINGS = {
+    "pos": pa.int64(),
+    "position": pa.int64(),
+    "size_bytes": pa.int64(),
+    "received_at": pa.timestamp("us", tz="UTC"),
+}
+SCHEMA = pa.schema([(name, _NOT_STRINGS.get(name, pa.string())) for name in META_COLUMNS])
 _STRINGS = frozenset(STRING_FIELDS)
 _OBJECTS = frozenset(OBJECT_FIELDS)
 
@@ -168,7 +152,7 @@ def json_fields_sql(table: str) -> str:
     ]
     fields += [f"o[{i}]::VARCHAR AS {quote_ident(f)}" for i, f in enumerate(OBJECT_FIELDS, start=1)]
     return f"""(
-        SELECT {", ".join(META)},
+        SELECT {", ".join(META_COLUMNS)},
             coalesce(s[1], 'jh-' || md5(raw)) AS "messageId", {", ".join(fields)}
         FROM (
             SELECT *,
