@@ -50,7 +50,7 @@ def test_kill_9_during_import_leaves_whole_chunks_then_reimport_completes(
             "--db",
             str(db),
             "--chunk-rows",
-            "2000",
+            "1000",
             "--json",
         ],
         stdout=subprocess.DEVNULL,
@@ -59,7 +59,7 @@ def test_kill_9_during_import_leaves_whole_chunks_then_reimport_completes(
     deadline = time.time() + 60
     while time.time() < deadline and not (db.with_name(db.name + ".wal").exists()):
         time.sleep(0.02)
-    time.sleep(1.0)
+    time.sleep(0.7)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
 
@@ -69,7 +69,7 @@ def test_kill_9_during_import_leaves_whole_chunks_then_reimport_completes(
         assert recorded["status"] == "running", "the import was killed mid-way"
         assert 0 < stored < total
         assert stored == recorded["accepted"], "events and import bookkeeping disagree"
-        assert stored % 2000 == 0, "only whole chunks are committed"
+        assert stored % 1000 == 0, "only whole chunks are committed"
         report = hub.import_events(events_file)
         assert report.duplicates == stored
         assert hub.db.scalar("SELECT count(*) FROM events") == total
