@@ -26,6 +26,7 @@ from journeyhub.auth import keys
 from journeyhub.ingest import quarantine
 from journeyhub.ingest.files import EventImporter, ImportReport, Progress
 from journeyhub.ingest.pipeline import ChunkResult
+from journeyhub.ingest.quarantine import ReplayReport
 from journeyhub.ingest.records import RecordsReport, import_records
 from journeyhub.ingest.writer import BatchWriter
 from journeyhub.store import Database, default_db_path
@@ -170,7 +171,7 @@ class Hub:
 
     def replay_quarantine(
         self, ids: list[str] | None = None, fixes: Mapping[str, str | bytes] | None = None
-    ) -> quarantine.ReplayReport:
+    ) -> ReplayReport:
         """Re-validate quarantined inputs, optionally with corrected payloads."""
         return quarantine.replay(self.db, ids, fixes)
 

@@ -16,9 +16,7 @@ def test_quarantine_list_and_replay_with_a_fix(api: Api) -> None:
     assert still["replayed"] == 0 and still["still_rejected"][0]["code"] == "unknown_field"
     fixed = {**bad, "userId": "u1"}
     del fixed["userid"]
-    done = api.post(
-        "/v1/quarantine/replay", {"fixes": {rejected["quarantine_id"]: fixed}}
-    ).json()
+    done = api.post("/v1/quarantine/replay", {"fixes": {rejected["quarantine_id"]: fixed}}).json()
     assert done["replayed"] == 1
     assert api.get("/v1/quarantine").json()["items"] == []
     assert api.get("/v1/quarantine", params={"status": "replayed"}).json()["items"]

@@ -109,6 +109,7 @@ def _key_branches(keys: list[str], group_id: str | None) -> tuple[str, list[Any]
     Each ``person_key = ?`` branch is pruned by zone maps to the row groups holding that key;
     a single ``IN``/``ANY`` over keys far apart in sort order is not.
     """
+    params: list[Any]
     if len(keys) > MAX_KEY_BRANCHES:
         branches, params = ["SELECT * FROM events WHERE person_key = ANY(?)"], [keys]
     else:

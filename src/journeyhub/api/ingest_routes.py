@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from journeyhub.api.errors import ApiError
-from journeyhub.api.schemas import BATCH_SCHEMA, EVENT_SCHEMA, IngestResponse
+from journeyhub.api.schemas import BATCH_SCHEMA, EVENT_SCHEMA, IngestResponse, Rejected
 from journeyhub.hub import Hub
 from journeyhub.ingest.quarantine import quarantine_raw
 
@@ -74,7 +74,12 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             success=True,
             accepted=result.accepted,
             duplicates=result.duplicates,
-            rejected=[r.as_dict() for r in result.rejections],
+            rejected=[
+                Rejected(
+                    index=r.position, code=r.code, message=r.reason, quarantine_id=r.quarantine_id
+                )
+                for r in result.rejections
+            ],
         )
 
     def single(call: str) -> Any:

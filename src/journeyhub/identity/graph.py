@@ -90,7 +90,8 @@ def link(cur: duckdb.DuckDBPyConnection, edges_table: str, now: datetime) -> int
         WHERE profile_id IS NOT NULL""",
         [n_nodes],
     ).fetchnumpy()
-    src, dst = pairs["a"].astype(np.int64), pairs["b"].astype(np.int64)
+    src = np.asarray(pairs["a"], dtype=np.int64)
+    dst = np.asarray(pairs["b"], dtype=np.int64)
     size = int(max(n_nodes, (dst.max() + 1) if len(dst) else 0))
     graph = coo_matrix((np.ones(len(src), dtype=np.int8), (src, dst)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)

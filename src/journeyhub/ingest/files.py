@@ -109,7 +109,7 @@ def _record_quarantine_bytes(
 
 def read_lines(path: Path, numbers: set[int]) -> dict[int, bytes]:
     """The raw bytes of the given 1-based line numbers (without the line break)."""
-    wanted, out = set(numbers), {}
+    wanted, out = set(numbers), dict[int, bytes]()
     if not wanted:
         return out
     last = max(wanted)

@@ -129,7 +129,10 @@ class BatchWriter:
         self._validated.put(None)
 
     def _validate(self, cur: Any, number: int, group: list[_Pending]) -> _Validated:
-        offsets, items, sources, types = [], [], [], []
+        offsets: list[int] = []
+        items: list[tuple[int, int, Any]] = []
+        sources: list[str] = []
+        types: list[str | None] = []
         for p in group:
             base = len(items)
             offsets.append(base)
