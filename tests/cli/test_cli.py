@@ -143,3 +143,21 @@ def test_every_command_has_help_that_mentions_db(command: list[str]) -> None:
     if (command and command[-1] not in ("events",) and len(command) > 1) or command == ["serve"]:
         assert "--db" in text or command[-1] == "generate"
     assert len(text.splitlines()) > 3
+
+
+def test_account_timeline_and_optimize(db_path: Path) -> None:
+    with Hub(db_path) as hub:
+        hub.ingest(
+            [
+                {"type": "group", "userId": "buyer", "groupId": "ACC-9", "messageId": "g"},
+                {"type": "track", "userId": "buyer", "event": "Quote Requested", "messageId": "q"},
+                {"type": "track", "userId": "other", "event": "Quote Requested", "messageId": "o"},
+            ]
+        )
+    page = json.loads(run("timeline", "show", "ACC-9", "--account", "--db", str(db_path), "--json"))
+    assert sorted(i["messageId"] for i in page["items"]) == ["g", "q"]
+    assert "clustered 3 events" in run("store", "optimize", "--db", str(db_path))
+    with Hub(db_path) as hub:
+        keys = [r[0] for r in hub.db.cursor().execute("SELECT person_key FROM events").fetchall()]
+        assert keys == sorted(keys), "events are stored in person order after optimize"
+        assert hub.db.scalar("SELECT value FROM meta WHERE key = 'unclustered_events'") == "0"
