@@ -49,13 +49,6 @@ class ChunkResult:
     rejections: list[Rejection] = field(default_factory=list)
     duplicate_positions: list[int] = field(default_factory=list)
 
-    def add(self, other: ChunkResult) -> None:
-        self.received += other.received
-        self.accepted += other.accepted
-        self.duplicates += other.duplicates
-        self.rejected += other.rejected
-        self.rejections.extend(other.rejections)
-
 
 CHECK_SQL = """
 CREATE OR REPLACE TEMP TABLE _checked AS

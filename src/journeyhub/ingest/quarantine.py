@@ -89,13 +89,6 @@ def list_quarantine(
     return out
 
 
-def count_quarantine(db: Database, status: str | None = "open") -> int:
-    """How many inputs are in quarantine (with the given status)."""
-    if status:
-        return int(db.scalar("SELECT count(*) FROM quarantine WHERE status = ?", [status]))
-    return int(db.scalar("SELECT count(*) FROM quarantine"))
-
-
 def _as_event_json(payload: bytes, source: str) -> str:
     """The JSON text to re-validate; typed file rows are mapped back to event fields."""
     text = payload.decode("utf-8")  # UnicodeDecodeError: stays quarantined
