@@ -215,3 +215,23 @@ def test_a_failed_chunk_leaves_earlier_chunks_and_a_consistent_store(
     monkeypatch.setattr(files, "commit_json_table", real)
     assert hub.import_events(path, chunk_rows=10).accepted == 20
     assert hub.db.scalar("SELECT count(DISTINCT message_id) FROM events") == 30
+
+
+def test_non_utf8_line_in_jsonl_is_quarantined_whole(hub: Hub, tmp_path: Path) -> None:
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        b'{"type": "track", "userId": "u1", "event": "A", "messageId": "1"}\n'
+        b'{"type": "track", "userId": "M\xfcller", "event": "B", "messageId": "2"}\n'
+        b'{"type": "track", "userId": "u3", "event": "C", "messageId": "3"}\n'
+    )
+    report = hub.import_events(path)
+    assert (report.accepted, report.rejected) == (2, 1)
+    kept = hub.quarantine()[0]
+    assert (kept["reason_code"], kept["position"]) == ("invalid_encoding", 2)
+    import base64
+
+    raw = base64.b64decode(kept["payload"])
+    assert (
+        raw.rstrip(b"\n")
+        == b'{"type": "track", "userId": "M\xfcller", "event": "B", "messageId": "2"}'
+    )

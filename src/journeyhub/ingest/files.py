@@ -159,7 +159,7 @@ def jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list[
                         "invalid_encoding",
                         f"line {number} is not valid UTF-8 (byte {exc.start}: "
                         f"{stripped[exc.start : exc.start + 1]!r})",
-                        raw,
+                        raw.rstrip(b"\r\n"),
                     )
                 )
             if len(lines) + len(bad) >= chunk_rows:
