@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime
 from typing import Any
 
@@ -50,17 +51,8 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
 
     async def page(fn: Any, subject: str, q: TimelineQuery) -> TimelinePage:
         try:
-            return await run_in_threadpool(
-                fn,
-                subject,
-                limit=q.limit,
-                cursor=q.cursor,
-                channels=q.channels,
-                events=q.events,
-                since=q.since,
-                until=q.until,
-                descending=q.descending,
-            )
+            # TimelineQuery's fields are the Hub methods' keyword arguments
+            return await run_in_threadpool(fn, subject, **dataclasses.asdict(q))
         except CursorError as exc:
             raise ApiError(400, "invalid_cursor", str(exc)) from exc
         except ValueError as exc:

@@ -98,7 +98,7 @@ def demo_run(
     """
     from journeyhub.api.serve import run_server
     from journeyhub.demo.generator import generate
-    from journeyhub.demo.loader import load_demo
+    from journeyhub.demo.loader import example_customer, load_demo
 
     if not any(out.glob("events.*")):
         with progress_bar("generating customers") as bar:
@@ -109,9 +109,7 @@ def demo_run(
                 load_demo(hub, out, progress=bar)
         key = hub.create_key("demo")["key"]
         stats = hub.stats()
-        example = hub.db.scalar(
-            "SELECT value FROM identity_nodes WHERE kind = 'email' ORDER BY value LIMIT 1"
-        )
+        example = example_customer(hub)
     console.print(
         f"[green]demo company ready[/]: {stats['events']:,} events, "
         f"{stats['source_records']:,} source records, {stats['profiles']:,} profiles"

@@ -27,3 +27,10 @@ def load_demo(
                 system, path, id_column=fields[0]
             ).as_dict()
     return result
+
+
+def example_customer(hub: Hub) -> str | None:
+    """An email address the demo knows, for the "try it" hint."""
+    return hub.db.scalar(
+        "SELECT value FROM identity_nodes WHERE kind = 'email' ORDER BY value LIMIT 1"
+    )

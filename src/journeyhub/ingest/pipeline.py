@@ -174,7 +174,6 @@ def commit_staged(
     typed_source: str | None = None,
     max_rejections: int = 1000,
     want_duplicates: bool = False,
-    linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Validate and store the staged rows; the caller owns the transaction.
 
@@ -187,7 +186,6 @@ def commit_staged(
         typed_source=typed_source,
         max_rejections=max_rejections,
         want_duplicates=want_duplicates,
-        linked_edges=linked_edges,
     )
 
 
@@ -280,17 +278,12 @@ def commit_json_table(
     *,
     max_rejections: int = 1000,
     want_duplicates: bool = False,
-    linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Commit a table made by :func:`journeyhub.ingest.json_events.json_event_table`."""
     stage = json_stage(cur, table)
     try:
         return commit_staged(
-            cur,
-            stage,
-            max_rejections=max_rejections,
-            want_duplicates=want_duplicates,
-            linked_edges=linked_edges,
+            cur, stage, max_rejections=max_rejections, want_duplicates=want_duplicates
         )
     finally:
         cur.unregister("_json_events")
