@@ -23,6 +23,9 @@ from journeyhub.analytics.timeline import (
     customer_timeline,
 )
 from journeyhub.auth import keys
+from journeyhub.identity import playback, resolution, sources
+from journeyhub.identity.matching.model import Thresholds
+from journeyhub.identity.sources import SourceMapping
 from journeyhub.ingest import quarantine
 from journeyhub.ingest.files import EventImporter, ImportReport, Progress
 from journeyhub.ingest.pipeline import ChunkResult
@@ -126,8 +129,65 @@ class Hub:
     def import_records(
         self, source: str, path: str | Path, *, id_column: str | None = None
     ) -> RecordsReport:
-        """Import a source system's customer records file."""
-        return import_records(self.db, source, path, id_column=id_column)
+        """Import a source system's customer records file.
+
+        For a registered source the id column comes from its mapping, and a file lacking a
+        mapped column is refused before anything is written.
+        """
+        registered = [r["name"] for r in self.db.query("SELECT name FROM sources")]
+        mapping = sources.get_source(self.db, source) if source in registered else None
+        if mapping is None:
+            return import_records(self.db, source, path, id_column=id_column)
+        return import_records(
+            self.db,
+            source,
+            path,
+            id_column=id_column or mapping.id_column,
+            required_columns=mapping.columns(),
+        )
+
+    # -- customer data hub -----------------------------------------------------------------------
+
+    def add_source(self, name: str, mapping: str | Path) -> SourceMapping:
+        """Register a source system with its YAML mapping to the canonical model."""
+        return sources.add_source(self.db, name, mapping)
+
+    def sources(self) -> list[dict[str, Any]]:
+        """Registered sources with kind, trust and record counts."""
+        return sources.list_sources(self.db)
+
+    def source(self, name: str) -> SourceMapping:
+        """The mapping of one registered source."""
+        return sources.get_source(self.db, name)
+
+    def resolve(
+        self,
+        *,
+        engine: str = "duckdb",
+        retrain: bool = False,
+        thresholds: Thresholds | None = None,
+        progress: Any = None,
+    ) -> resolution.ResolveReport:
+        """Batch identity resolution into golden records (ids stay stable across runs)."""
+        return resolution.resolve(
+            self.db, engine=engine, retrain=retrain, thresholds=thresholds, progress=progress
+        )
+
+    def golden(self, golden_id: str) -> dict[str, Any]:
+        """A golden record with lineage, identifiers and history (redirects followed)."""
+        return playback.get_golden(self.db, golden_id)
+
+    def golden_lookup(self, **identifier: str | None) -> dict[str, Any]:
+        """The golden record known by an email, phone, customer number or record uid."""
+        return playback.lookup(self.db, **identifier)
+
+    def export_golden(self, out: str | Path, *, fmt: str = "csv", source: str | None = None) -> int:
+        """Write one row per source record with its golden id and golden attributes."""
+        return playback.export_golden(self.db, out, fmt=fmt, source=source)
+
+    def golden_changes(self, since: int = 0, limit: int = 1000) -> dict[str, Any]:
+        """The change feed of golden records after a cursor."""
+        return playback.changes_since(self.db, since, limit)
 
     # -- timelines -----------------------------------------------------------------------------
 
@@ -200,6 +260,7 @@ class Hub:
                       (SELECT count(*) FROM identity_nodes) AS identities,
                       (SELECT count(*) FROM quarantine WHERE status = 'open') AS quarantined,
                       (SELECT count(*) FROM source_records) AS source_records,
+                      (SELECT count(*) FROM golden_records) AS golden_records,
                       (SELECT count(DISTINCT group_id) FROM account_members) AS accounts"""
         )[0]
         return {"db": str(self.db.path), **counts}

@@ -92,7 +92,7 @@ def demo_run(
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
 ) -> None:
-    """Generate (if needed) and load the demo company, create an API key, and serve.
+    """Generate (if needed) and load the demo company, resolve identities, and serve.
 
     This is the main job: afterwards open http://127.0.0.1:8000/docs.
     """
@@ -107,6 +107,9 @@ def demo_run(
         if hub.stats()["events"] == 0:
             with progress_bar("importing events") as bar:
                 load_demo(hub, out, progress=bar)
+        if hub.stats()["golden_records"] == 0:
+            report = hub.resolve(progress=lambda m: console.print(f"[dim]…[/] {m}"))
+            console.print(f"identities resolved: {report.golden_records:,} golden records")
         key = hub.create_key("demo")["key"]
         stats = hub.stats()
         example = example_customer(hub)
@@ -118,5 +121,9 @@ def demo_run(
     console.print(
         f"try: curl -H 'Authorization: Bearer {key}' "
         f"http://{host}:{port}/v1/customers/{example}/timeline"
+    )
+    console.print(
+        f"     curl -H 'Authorization: Bearer {key}' "
+        f"'http://{host}:{port}/v1/golden?email={example}'"
     )
     run_server(db, host, port)

@@ -9,6 +9,8 @@ from typing import Any
 from journeyhub.demo.sources import FIELDS
 from journeyhub.hub import Hub
 
+MAPPINGS = Path(__file__).parent / "mappings"
+
 
 def load_demo(
     hub: Hub, folder: str | Path, progress: Callable[[int, int], None] | None = None
@@ -23,6 +25,7 @@ def load_demo(
     for system, fields in FIELDS.items():
         path = folder / "records" / f"{system}.csv"
         if path.exists():
+            hub.add_source(system, MAPPINGS / f"{system}.yaml")
             result["records"][system] = hub.import_records(
                 system, path, id_column=fields[0]
             ).as_dict()

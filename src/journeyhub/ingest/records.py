@@ -109,8 +109,13 @@ def import_records(
     *,
     id_column: str | None = None,
     fmt: str | None = None,
+    required_columns: set[str] | None = None,
 ) -> RecordsReport:
-    """Import one source system's records file; one transaction for the whole file."""
+    """Import one source system's records file; one transaction for the whole file.
+
+    ``required_columns`` (from the source's mapping) must all be in the file, else nothing
+    is written and the error lists what is missing.
+    """
     path = Path(path)
     if not path.exists():
         raise FileImportError(f"{path}: no such file")
@@ -119,6 +124,13 @@ def import_records(
     rows, bad = _read_rows(db, path, detect_format(path, fmt))
     report = RecordsReport(source, str(path), rows_read=len(rows) + len(bad))
     columns = [c for c in (rows[0].keys() if rows else []) if c != "__row__"]
+    if required_columns:
+        missing = sorted(required_columns - set(columns)) if rows else []
+        if missing:
+            raise FileImportError(
+                f"{path}: mapped column(s) {', '.join(missing)} not in the file "
+                f"(columns: {', '.join(columns)}); fix the file or the mapping of source {source!r}"
+            )
     id_col = _pick_id_column(columns, id_column, path) if rows else (id_column or "")
     now = datetime.now(UTC)
     seen: dict[str, int] = {}

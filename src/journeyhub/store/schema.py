@@ -94,7 +94,81 @@ DDL: list[str] = [
         rejected    BIGINT NOT NULL DEFAULT 0,
         status      VARCHAR NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS sources (
+        name       VARCHAR PRIMARY KEY,
+        kind       VARCHAR NOT NULL,
+        mapping    JSON NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS std_records (
+        uid VARCHAR NOT NULL, source VARCHAR NOT NULL, record_id VARCHAR NOT NULL,
+        kind VARCHAR NOT NULL, content_hash VARCHAR NOT NULL, trust INTEGER NOT NULL,
+        record_updated_at DATE, salutation VARCHAR, gender VARCHAR, title VARCHAR,
+        given_name VARCHAR, family_name VARCHAR, birth_date VARCHAR, birth_year INTEGER,
+        email VARCHAR, emails VARCHAR[], phone VARCHAR, phones VARCHAR[], street VARCHAR,
+        house_number VARCHAR, postcode VARCHAR, city VARCHAR, country VARCHAR,
+        customer_number VARCHAR, national_id VARCHAR, organisation_name VARCHAR,
+        legal_form VARCHAR, organisation_type VARCHAR, vat_id VARCHAR, language VARCHAR,
+        email_opt_in BOOLEAN, changes INTEGER NOT NULL, given_key VARCHAR, family_key VARCHAR,
+        email_key VARCHAR, phone_tail VARCHAR, street_key VARCHAR, city_key VARCHAR,
+        organisation_key VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS match_models (
+        kind       VARCHAR PRIMARY KEY,
+        model      JSON NOT NULL,
+        trained_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS golden_members (
+        uid         VARCHAR PRIMARY KEY,
+        golden_id   VARCHAR NOT NULL,
+        assigned_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS golden_records (
+        golden_id       VARCHAR PRIMARY KEY,
+        kind            VARCHAR NOT NULL,
+        attributes      JSON NOT NULL,
+        lineage         JSON NOT NULL,
+        identifiers     JSON NOT NULL,
+        members         INTEGER NOT NULL,
+        organisation_id VARCHAR,
+        created_at      TIMESTAMPTZ NOT NULL,
+        updated_at      TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS golden_redirects (
+        from_id VARCHAR PRIMARY KEY,
+        into_id VARCHAR NOT NULL,
+        redirected_at TIMESTAMPTZ NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS golden_changes (
+        seq       BIGINT PRIMARY KEY,
+        golden_id VARCHAR NOT NULL,
+        change    VARCHAR NOT NULL,
+        changed_at TIMESTAMPTZ NOT NULL,
+        actor     VARCHAR,
+        reason    VARCHAR,
+        details   JSON
+    )""",
+    """CREATE TABLE IF NOT EXISTS match_reviews (
+        uid_l VARCHAR NOT NULL, uid_r VARCHAR NOT NULL,
+        match_probability DOUBLE NOT NULL,
+        status     VARCHAR NOT NULL,
+        created_at TIMESTAMPTZ NOT NULL,
+        decided_at TIMESTAMPTZ, actor VARCHAR, reason VARCHAR,
+        PRIMARY KEY (uid_l, uid_r)
+    )""",
+    """CREATE TABLE IF NOT EXISTS match_decisions (
+        uid_l VARCHAR NOT NULL, uid_r VARCHAR NOT NULL,
+        decision VARCHAR NOT NULL,
+        actor    VARCHAR NOT NULL,
+        reason   VARCHAR NOT NULL,
+        decided_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (uid_l, uid_r)
+    )""",
+    "CREATE SEQUENCE IF NOT EXISTS golden_ids START 1",
+    "CREATE SEQUENCE IF NOT EXISTS golden_change_seq START 1",
     "CREATE SEQUENCE IF NOT EXISTS profile_ids START 1",
     "CREATE INDEX IF NOT EXISTS identity_nodes_value ON identity_nodes (value)",
     "CREATE INDEX IF NOT EXISTS identity_nodes_profile ON identity_nodes (profile_id)",
+    "CREATE INDEX IF NOT EXISTS golden_members_golden ON golden_members (golden_id)",
 ]

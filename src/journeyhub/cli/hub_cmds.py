@@ -1,0 +1,169 @@
+"""``journeyhub sources|identity|golden ...``: the Customer Data Hub from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from journeyhub.cli.common import (
+    DEFAULT_DB,
+    DbOption,
+    JsonOption,
+    console,
+    fail,
+    open_hub,
+    print_json,
+    print_table,
+)
+from journeyhub.identity.playback import GoldenNotFound
+from journeyhub.identity.sources import SourceError
+
+sources_app = typer.Typer(
+    help="Source systems and their mapping (YAML) to the canonical customer model.",
+    no_args_is_help=True,
+)
+identity_app = typer.Typer(
+    help="Identity resolution: match source records into golden records.", no_args_is_help=True
+)
+golden_app = typer.Typer(
+    help="Golden records: show, look up, export, change feed, stewardship.", no_args_is_help=True
+)
+
+
+@sources_app.command("add")
+def sources_add(
+    name: Annotated[str, typer.Argument(help="Source name, e.g. crm, webshop, pos.")],
+    mapping: Annotated[Path, typer.Option("--mapping", help="YAML mapping file.")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Register (or update) a source with its field mapping, trust rank and defaults.
+
+    Example: journeyhub sources add crm --mapping crm.yaml
+    """
+    with open_hub(db) as hub:
+        try:
+            result = hub.add_source(name, mapping)
+        except SourceError as exc:
+            fail(str(exc))
+        if as_json:
+            print_json({"name": name, **result.model_dump()})
+        else:
+            console.print(f"source [bold]{name}[/] registered ({result.kind}, trust {result.trust})")
+
+
+@sources_app.command("list")
+def sources_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Registered sources with kind, trust rank and number of records."""
+    with open_hub(db) as hub:
+        rows = hub.sources()
+    if as_json:
+        print_json(rows)
+    else:
+        print_table(rows, ["name", "kind", "trust", "records", "updated_at"], title="Sources")
+
+
+@sources_app.command("show")
+def sources_show(
+    name: Annotated[str, typer.Argument(help="Source name.")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """The mapping of one source: which column feeds which canonical field."""
+    with open_hub(db) as hub:
+        try:
+            mapping = hub.source(name)
+        except SourceError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json({"name": name, **mapping.model_dump()})
+        return
+    console.print(f"[bold]{name}[/]: {mapping.kind}, id column {mapping.id_column}, "
+                  f"trust {mapping.trust}, default country {mapping.country or '-'}")  # fmt: skip
+    rows = [
+        {"field": f, "columns": ", ".join(s.columns), "trust": mapping.trust_of(f)}
+        for f, s in mapping.fields.items()
+    ]
+    print_table(rows, ["field", "columns", "trust"])
+
+
+@identity_app.command("resolve")
+def identity_resolve(
+    db: DbOption = DEFAULT_DB,
+    engine: Annotated[str, typer.Option(help="duckdb (embedded) or spark (local/cluster).")] = (
+        "duckdb"
+    ),
+    retrain: Annotated[bool, typer.Option(help="Train the matching model anew.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """Standardise, match and cluster all source records into golden records.
+
+    The first run trains the matching model and keeps it in the database; later runs reuse
+    it (--retrain to train anew). Golden ids stay stable across runs.
+    """
+    with open_hub(db) as hub:
+        say = (lambda _m: None) if as_json else (lambda m: console.print(f"[dim]…[/] {m}"))
+        report = hub.resolve(engine=engine, retrain=retrain, progress=say)
+    if as_json:
+        print_json(report.as_dict())
+        return
+    console.print(
+        f"[bold]{report.golden_records:,}[/] golden records from "
+        f"{report.person_records + report.organisation_records:,} source records "
+        f"({report.created:,} new, {report.merged:,} merged, {report.split:,} split, "
+        f"{report.updated:,} updated); {report.reviews_open:,} pairs wait for review. "
+        f"[dim]{sum(report.seconds.values()):.1f} s[/]"
+    )
+
+
+@golden_app.command("show")
+def golden_show(
+    golden_id: Annotated[str, typer.Argument(help="Golden id, e.g. G000042.")],
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """A golden record: each value with the source and rule it came from, and its history."""
+    with open_hub(db) as hub:
+        try:
+            record = hub.golden(golden_id)
+        except GoldenNotFound as exc:
+            fail(str(exc), 1)
+    if as_json:
+        print_json(record)
+        return
+    console.print(f"[bold]{record['golden_id']}[/] ({record['kind']}, "
+                  f"{record['members']} source records)")  # fmt: skip
+    rows = [
+        {"attribute": k, "value": v, **record["lineage"].get(k, {})}
+        for k, v in record["attributes"].items()
+    ]
+    print_table(rows, ["attribute", "value", "source", "record_id", "rule"])
+
+
+@golden_app.command("export")
+def golden_export(
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+    db: DbOption = DEFAULT_DB,
+    fmt: Annotated[str, typer.Option("--format", help="csv or parquet.")] = "csv",
+    source: Annotated[
+        str | None,
+        typer.Option(help="Only this source's records, in its own column names."),
+    ] = None,
+) -> None:
+    """One row per source record: source, source_record_id, golden_id, golden attributes."""
+    with open_hub(db) as hub:
+        rows = hub.export_golden(out, fmt=fmt, source=source)
+    console.print(f"wrote {rows:,} rows to {out}")
+
+
+@golden_app.command("changes")
+def golden_changes(
+    db: DbOption = DEFAULT_DB,
+    since: Annotated[int, typer.Option(help="Cursor: the last seq you have seen.")] = 0,
+    limit: Annotated[int, typer.Option(help="At most this many changes.")] = 100,
+) -> None:
+    """The change feed (JSON): created, updated, merged and split golden records."""
+    with open_hub(db) as hub:
+        print_json(hub.golden_changes(since, limit))

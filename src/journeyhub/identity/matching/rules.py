@@ -1,0 +1,71 @@
+"""Deterministic matching rules and the household guard, as SQL over ``std_records``.
+
+Fellegi-Sunter weighs evidence as if fields were independent; households break that (one
+mailbox, one address, one family name, two people). Two rules make up for it:
+
+* **Personal identifiers link.** Records sharing an email (or phone) link when that email is
+  personal: every record holding it that names a given name names the same one. A newsletter
+  record with only an email then joins its owner; a family mailbox links nobody by itself.
+* **Different given names never link.** Two records naming given names that are neither the
+  same (after nicknames), nor a typo of each other, nor swapped with the family name, are
+  different people, however much else they share.
+"""
+
+from __future__ import annotations
+
+# Pair-level predicate over aliases l and r: true when the two records name different people.
+CONFLICT_SQL = """(
+    l.given_key IS NOT NULL AND r.given_key IS NOT NULL AND l.given_key <> r.given_key
+    AND NOT (l.given_key = r.family_key AND l.family_key = r.given_key)
+    AND jaro_winkler_similarity(l.given_key, r.given_key) < 0.8
+)"""
+
+PERSONAL_IDENTIFIERS = ("email_key", "phone")
+
+
+def deterministic_pairs_sql(column: str) -> str:
+    """Pairs of person records sharing a personal ``column`` value (``uid_l < uid_r``).
+
+    A value is personal when no two records holding it name different people.
+    """
+    return f"""
+    WITH holders AS (
+        SELECT uid, {column} AS value, given_key, family_key FROM std_records
+        WHERE kind = 'person' AND {column} IS NOT NULL
+    ),
+    shared AS (
+        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND 50
+    ),
+    holder_pairs AS (
+        SELECT l.value, l.uid AS uid_l, r.uid AS uid_r, {CONFLICT_SQL} AS conflict
+        FROM holders l JOIN holders r ON l.value = r.value AND l.uid < r.uid
+        WHERE l.value IN (SELECT value FROM shared)
+    )
+    SELECT uid_l, uid_r, '{column}' AS rule FROM holder_pairs
+    WHERE value NOT IN (SELECT value FROM holder_pairs WHERE conflict)"""
+
+
+def candidate_pairs_sql(scored_table: str) -> str:
+    """Scored pairs and deterministic pairs together, each with its conflict flag.
+
+    Columns: ``uid_l, uid_r, match_probability, rule, conflict`` (rule ``model`` for pairs
+    only the probabilistic model found).
+    """
+    deterministic = " UNION ALL ".join(
+        f"SELECT * FROM ({deterministic_pairs_sql(c)})" for c in PERSONAL_IDENTIFIERS
+    )
+    return f"""
+    WITH det AS (
+        SELECT uid_l, uid_r, min(rule) AS rule FROM ({deterministic}) GROUP BY uid_l, uid_r
+    ),
+    pairs AS (
+        SELECT coalesce(s.uid_l, d.uid_l) AS uid_l, coalesce(s.uid_r, d.uid_r) AS uid_r,
+               CASE WHEN d.rule IS NOT NULL THEN 1.0 ELSE s.match_probability END
+                   AS match_probability,
+               coalesce(d.rule, 'model') AS rule
+        FROM {scored_table} s FULL OUTER JOIN det d
+          ON s.uid_l = d.uid_l AND s.uid_r = d.uid_r
+    )
+    SELECT p.uid_l, p.uid_r, p.match_probability, p.rule, {CONFLICT_SQL} AS conflict
+    FROM pairs p JOIN std_records l ON l.uid = p.uid_l JOIN std_records r ON r.uid = p.uid_r
+    ORDER BY p.uid_l, p.uid_r"""

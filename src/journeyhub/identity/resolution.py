@@ -1,0 +1,420 @@
+"""Batch identity resolution: standardise, match, cluster, keep ids stable, build golden records.
+
+``resolve`` is what ``journeyhub identity resolve`` runs. Persons are matched with the
+Fellegi-Sunter model (Splink); organisations by their VAT id or by name and postcode; a
+person is linked to the organisation whose name it carries.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from journeyhub.identity.clusters import Assignment, assign_ids, cluster_labels
+from journeyhub.identity.matching import engine as splink_engine
+from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
+from journeyhub.identity.matching.rules import candidate_pairs_sql
+from journeyhub.identity.sources import get_source
+from journeyhub.identity.standardizing import standardize_all
+from journeyhub.identity.survivorship import identifiers, survive
+from journeyhub.store import Database
+
+Progress = Callable[[str], None]
+ORG_KEYS = (("vat_id",), ("organisation_key", "postcode"))
+
+
+@dataclass
+class ResolveReport:
+    """What one batch resolution did, with timings in seconds."""
+
+    engine: str
+    standardized: int = 0
+    person_records: int = 0
+    organisation_records: int = 0
+    pairs_scored: int = 0
+    pairs_merged: int = 0
+    reviews_open: int = 0
+    golden_records: int = 0
+    created: int = 0
+    merged: int = 0
+    split: int = 0
+    updated: int = 0
+    trained: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def load_model(db: Database, kind: str = "person") -> dict[str, Any] | None:
+    """The saved matching model of this workspace, if one was trained."""
+    row = db.query("SELECT model FROM match_models WHERE kind = ?", [kind])
+    return orjson.loads(row[0]["model"]) if row else None
+
+
+def save_model(db: Database, model: dict[str, Any], kind: str = "person") -> None:
+    """Keep a trained model (Splink JSON) as this workspace's model."""
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT OR REPLACE INTO match_models VALUES (?, ?, ?)",
+            [kind, orjson.dumps(model).decode(), datetime.now(UTC)],
+        )
+
+
+def _model_records(db: Database) -> pa.Table:
+    cols = ", ".join(MODEL_COLUMNS)
+    return (
+        db.cursor()
+        .sql(f"SELECT {cols} FROM std_records WHERE kind = 'person' ORDER BY uid")
+        .to_arrow_table()
+    )
+
+
+def _decisions(db: Database) -> tuple[list[tuple[str, str]], set[tuple[str, str]]]:
+    rows = db.query("SELECT uid_l, uid_r, decision FROM match_decisions")
+    merges = [(r["uid_l"], r["uid_r"]) for r in rows if r["decision"] == "merge"]
+    never = {(r["uid_l"], r["uid_r"]) for r in rows if r["decision"] == "never"}
+    return merges, never
+
+
+def _organisation_pairs(db: Database) -> list[tuple[str, str]]:
+    pairs: list[tuple[str, str]] = []
+    for keys in ORG_KEYS:
+        cond = " AND ".join(f"l.{k} = r.{k}" for k in keys)
+        pairs += (
+            db.cursor()
+            .execute(
+                f"""SELECT l.uid, r.uid FROM std_records l JOIN std_records r ON {cond}
+                AND l.uid < r.uid WHERE l.kind = 'organisation' AND r.kind = 'organisation'"""
+            )
+            .fetchall()
+        )
+    return pairs
+
+
+class GoldenIds:
+    """Fresh golden ids (``G000001`` …) from the store's sequence, reserved in blocks."""
+
+    BLOCK = 10_000
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+        self._next = self._end = 0
+
+    def __call__(self) -> str:
+        if self._next >= self._end:
+            with self._db.transaction() as cur:
+                self._next = int(cur.execute("SELECT nextval('golden_ids')").fetchall()[0][0])
+                self._end = self._next + self.BLOCK
+                cur.execute(f"SELECT setval('golden_ids', {self._end - 1})").fetchall()
+        self._next += 1
+        return f"G{self._next - 1:06d}"
+
+
+def _cluster(db: Database, uids: list[str], pairs: list[tuple[str, str]], kind: str) -> Assignment:
+    previous = dict(
+        db.cursor()
+        .execute(
+            "SELECT m.uid, m.golden_id FROM golden_members m JOIN std_records s USING (uid) "
+            "WHERE s.kind = ?",
+            [kind],
+        )
+        .fetchall()
+    )
+    labels = cluster_labels(uids, pairs)
+    return assign_ids(uids, labels, previous, GoldenIds(db))
+
+
+def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Golden record (attributes, lineage, identifiers) of every golden id in ``golden_of``."""
+    field_trust = {
+        r["name"]: get_source(db, r["name"]).field_trust
+        for r in db.query("SELECT name FROM sources")
+    }
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    cur = db.cursor().execute("SELECT * FROM std_records")
+    columns = [d[0] for d in cur.description]
+    for row in cur.fetchall():
+        member = dict(zip(columns, row, strict=True))
+        gid = golden_of.get(member["uid"])
+        if gid is not None:
+            member["field_trust"] = field_trust.get(member["source"], {})
+            groups[gid].append(member)
+    golden: dict[str, dict[str, Any]] = {}
+    for gid, members in groups.items():
+        attributes, lineage = survive(members)
+        golden[gid] = {
+            "kind": members[0]["kind"],
+            "attributes": attributes,
+            "lineage": lineage,
+            "identifiers": identifiers(members),
+            "members": len(members),
+            "org_keys": Counter(m["organisation_key"] for m in members if m["organisation_key"]),
+        }
+    return golden
+
+
+def _link_organisations(golden: dict[str, dict[str, Any]]) -> None:
+    org_by_key: dict[str, str] = {}
+    for gid, g in sorted(golden.items()):
+        if g["kind"] == "organisation":
+            for key in g["org_keys"]:
+                org_by_key.setdefault(key, gid)
+    for g in golden.values():
+        g["organisation_id"] = None
+        if g["kind"] == "person":
+            for key, _ in g["org_keys"].most_common():
+                if key in org_by_key:
+                    g["organisation_id"] = org_by_key[key]
+                    break
+
+
+def write_golden(
+    db: Database,
+    golden_of: dict[str, str],
+    golden: dict[str, dict[str, Any]],
+    changes: list[tuple[str, str, dict[str, Any]]],
+    actor: str,
+    reason: str,
+    *,
+    replace_all: bool,
+    redirects: dict[str, str] | None = None,
+) -> int:
+    """Store memberships, golden records, redirects and change-feed rows in one transaction.
+
+    Returns how many golden records changed their attributes.
+    """
+    now = datetime.now(UTC)
+    ids = sorted(golden)
+    table = pa.table(
+        {
+            "golden_id": ids,
+            "kind": [golden[g]["kind"] for g in ids],
+            "attributes": [
+                orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids
+            ],
+            "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
+            "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
+            "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
+            "organisation_id": [golden[g].get("organisation_id") for g in ids],
+        }
+    )
+    members = pa.table({"uid": list(golden_of), "golden_id": list(golden_of.values())})
+    with db.transaction() as cur:
+        cur.register("_golden", table)
+        cur.register("_members", members)
+        updated = cur.execute(
+            """SELECT n.golden_id, o.attributes, n.attributes FROM _golden n
+               JOIN golden_records o USING (golden_id)
+               WHERE o.attributes::VARCHAR <> n.attributes"""
+        ).fetchall()
+        for gid, old, new in updated:
+            before, after = orjson.loads(old), orjson.loads(new)
+            diff = {
+                k: {"from": before.get(k), "to": after.get(k)}
+                for k in sorted(set(before) | set(after))
+                if before.get(k) != after.get(k)
+            }
+            changes.append((gid, "updated", {"attributes": diff}))
+        if replace_all:
+            cur.execute("DELETE FROM golden_records WHERE golden_id NOT IN "
+                        "(SELECT golden_id FROM _golden)")  # fmt: skip
+            cur.execute("DELETE FROM golden_members WHERE uid NOT IN (SELECT uid FROM _members)")
+        cur.execute(
+            """INSERT INTO golden_records SELECT n.golden_id, n.kind, n.attributes, n.lineage,
+                   n.identifiers, n.members, n.organisation_id,
+                   coalesce(o.created_at, ?), ? FROM _golden n
+               LEFT JOIN golden_records o USING (golden_id)
+               ON CONFLICT (golden_id) DO UPDATE SET kind = excluded.kind,
+                   attributes = excluded.attributes, lineage = excluded.lineage,
+                   identifiers = excluded.identifiers, members = excluded.members,
+                   organisation_id = excluded.organisation_id, updated_at = excluded.updated_at""",
+            [now, now],
+        )
+        cur.execute(
+            """INSERT INTO golden_members SELECT uid, golden_id, ? FROM _members
+               ON CONFLICT (uid) DO UPDATE SET golden_id = excluded.golden_id,
+                   assigned_at = excluded.assigned_at
+               WHERE golden_members.golden_id <> excluded.golden_id""",
+            [now],
+        )
+        for old, into in (redirects or {}).items():
+            cur.execute("DELETE FROM golden_records WHERE golden_id = ?", [old])
+            cur.execute("UPDATE golden_redirects SET into_id = ? WHERE into_id = ?", [into, old])
+            cur.execute(
+                "INSERT OR REPLACE INTO golden_redirects VALUES (?, ?, ?)", [old, into, now]
+            )
+        cur.unregister("_golden")
+        cur.unregister("_members")
+        record_changes(cur, changes, actor, reason, now)
+    return len(updated)
+
+
+def record_changes(
+    cur: Any,
+    changes: list[tuple[str, str, dict[str, Any]]],
+    actor: str,
+    reason: str,
+    at: datetime,
+) -> None:
+    """Append to the change feed (which is also each golden record's history)."""
+    if not changes:
+        return
+    start = int(cur.execute("SELECT nextval('golden_change_seq')").fetchall()[0][0])
+    cur.execute(f"SELECT setval('golden_change_seq', {start + len(changes) - 1})").fetchall()
+    table = pa.table(
+        {
+            "seq": pa.array(range(start, start + len(changes)), pa.int64()),
+            "golden_id": [c[0] for c in changes],
+            "change": [c[1] for c in changes],
+            "details": [orjson.dumps(c[2], default=str).decode() for c in changes],
+        }
+    )
+    cur.register("_changes", table)
+    cur.execute(
+        "INSERT INTO golden_changes SELECT seq, golden_id, change, ?, ?, ?, details::JSON "
+        "FROM _changes",
+        [at, actor, reason],
+    )
+    cur.unregister("_changes")
+
+
+def assignment_changes(result: Assignment) -> list[tuple[str, str, dict[str, Any]]]:
+    """Change-feed rows for ids created, merged into others, or split."""
+    changes: list[tuple[str, str, dict[str, Any]]] = []
+    changes += [(gid, "created", {}) for gid in result.created]
+    changes += [(old, "merged", {"into": into}) for old, into in result.merged.items()]
+    changes += [(gid, "split", {"split_off": others}) for gid, others in result.split.items()]
+    return changes
+
+
+def resolve(
+    db: Database,
+    *,
+    engine: str = "duckdb",
+    retrain: bool = False,
+    thresholds: Thresholds | None = None,
+    progress: Progress | None = None,
+    actor: str = "system",
+) -> ResolveReport:
+    """Run batch resolution over every registered source; golden ids stay stable."""
+    if engine not in splink_engine.ENGINES:
+        raise ValueError(f"engine must be one of {', '.join(splink_engine.ENGINES)}")
+    thresholds = thresholds or Thresholds()
+    say = progress or (lambda _msg: None)
+    report = ResolveReport(engine)
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[name] = round(now - clock, 3)
+        clock = now
+
+    say("standardising source records")
+    report.standardized = sum(standardize_all(db).values())
+    lap("standardize")
+    records = _model_records(db)
+    report.person_records = records.num_rows
+    model = None if retrain else load_model(db)
+    if model is None and records.num_rows >= 2:
+        say(f"training the matching model on {records.num_rows:,} person records")
+        model = splink_engine.train(records)
+        save_model(db, model)
+        report.trained = True
+    lap("train")
+    say(f"scoring candidate pairs ({engine})")
+    if model is None:
+        scored = pa.table({"uid_l": [], "uid_r": [], "match_probability": []})
+    elif engine == "spark":
+        from journeyhub.identity.matching.spark import predict_spark
+
+        scored = predict_spark(records, model, thresholds.review)
+    else:
+        scored = splink_engine.predict(records, model, thresholds.review)
+    report.pairs_scored = scored.num_rows
+    lap("predict")
+    say("clustering and assigning golden ids")
+    manual, never = _decisions(db)
+    pairs = _candidate_pairs(db, scored)
+    edges = [
+        (a, b)
+        for a, b, p, _rule, conflict in pairs
+        if p >= thresholds.merge and not conflict and (a, b) not in never
+    ]
+    report.pairs_merged = len(edges)
+    uids = records.column("uid").to_pylist()
+    person_ids = set(uids)
+    edges += [(a, b) for a, b in manual if a in person_ids and b in person_ids]
+    persons = _cluster(db, uids, edges, "person")
+    org_uids = [
+        r[0] for r in db.cursor().execute(
+            "SELECT uid FROM std_records WHERE kind = 'organisation' ORDER BY uid").fetchall()
+    ]  # fmt: skip
+    report.organisation_records = len(org_uids)
+    orgs = _cluster(db, org_uids, _organisation_pairs(db), "organisation")
+    golden_of = {**persons.golden_of, **orgs.golden_of}
+    lap("cluster")
+    say(f"building {len(set(golden_of.values())):,} golden records")
+    golden = build_golden(db, golden_of)
+    _link_organisations(golden)
+    changes = assignment_changes(persons) + assignment_changes(orgs)
+    report.updated = write_golden(
+        db, golden_of, golden, changes, actor, "batch resolution", replace_all=True,
+        redirects={**persons.merged, **orgs.merged},
+    )  # fmt: skip
+    report.golden_records = len(golden)
+    report.created = len(persons.created) + len(orgs.created)
+    report.merged = len(persons.merged) + len(orgs.merged)
+    report.split = len(persons.split) + len(orgs.split)
+    lap("golden")
+    report.reviews_open = _queue_reviews(db, pairs, thresholds, golden_of, never)
+    lap("review")
+    return report
+
+
+def _candidate_pairs(db: Database, scored: pa.Table) -> list[tuple[str, str, float, str, bool]]:
+    cur = db.cursor()
+    cur.register("_scored", scored)
+    try:
+        return cur.execute(candidate_pairs_sql("_scored")).fetchall()
+    finally:
+        cur.unregister("_scored")
+
+
+def _queue_reviews(
+    db: Database,
+    pairs: list[tuple[str, str, float, str, bool]],
+    thresholds: Thresholds,
+    golden_of: dict[str, str],
+    never: set[tuple[str, str]],
+) -> int:
+    grey = [
+        (a, b, p)
+        for a, b, p, _rule, conflict in pairs
+        if thresholds.review <= p < thresholds.merge
+        and not conflict
+        and golden_of.get(a) != golden_of.get(b)
+        and (a, b) not in never
+    ]
+    table = pa.table(
+        {"uid_l": [g[0] for g in grey], "uid_r": [g[1] for g in grey],
+         "p": pa.array([g[2] for g in grey], pa.float64())}
+    )  # fmt: skip
+    with db.transaction() as cur:
+        cur.register("_grey", table)
+        cur.execute(
+            """INSERT INTO match_reviews SELECT uid_l, uid_r, p, 'open', ?, NULL, NULL, NULL
+               FROM _grey ON CONFLICT DO NOTHING""",
+            [datetime.now(UTC)],
+        )
+        cur.unregister("_grey")
+        return int(cur.execute("SELECT count(*) FROM match_reviews WHERE status = 'open'")
+                   .fetchall()[0][0])  # fmt: skip

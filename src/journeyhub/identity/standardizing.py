@@ -1,0 +1,88 @@
+"""Keep ``std_records`` in step with ``source_records``: standardise what is new or changed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from journeyhub.identity.canonical import STD_COLUMNS, standardize_record
+from journeyhub.identity.sources import SourceMapping, get_source
+from journeyhub.store import Database
+
+CHUNK = 50_000
+Progress = Callable[[int, int], None]
+
+STD_SCHEMA = pa.schema(
+    [
+        (c, pa.list_(pa.string()) if c in ("emails", "phones") else
+         pa.int32() if c in ("trust", "birth_year", "changes") else
+         pa.bool_() if c == "email_opt_in" else
+         pa.date32() if c == "record_updated_at" else pa.string())
+        for c in STD_COLUMNS
+    ]
+)  # fmt: skip
+
+
+def std_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
+    """Canonical rows as an Arrow table in the column order of ``std_records``."""
+    return pa.Table.from_pylist(list(rows), schema=STD_SCHEMA)
+
+
+def write_std_rows(cur: Any, rows: list[dict[str, Any]]) -> None:
+    """Replace the standardised rows of these records (inside the caller's transaction)."""
+    if not rows:
+        return
+    table = std_table(rows)
+    cur.register("_std_rows", table)
+    cur.execute("DELETE FROM std_records WHERE uid IN (SELECT uid FROM _std_rows)")
+    cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")
+    cur.unregister("_std_rows")
+
+
+def standardize_source(
+    db: Database, source: str, mapping: SourceMapping, progress: Progress | None = None
+) -> int:
+    """Standardise the new and changed records of one source; returns how many."""
+    with db.transaction() as cur:
+        cur.execute(
+            "DELETE FROM std_records s WHERE source = ? AND NOT EXISTS (SELECT 1 FROM "
+            "source_records r WHERE r.source = s.source AND r.record_id = s.record_id)",
+            [source],
+        )
+    todo = (
+        db.cursor()
+        .execute(
+            """SELECT r.record_id, r.record, r.content_hash FROM source_records r
+           LEFT JOIN std_records s ON s.uid = r.source || '/' || r.record_id
+           WHERE r.source = ? AND s.content_hash IS DISTINCT FROM r.content_hash""",
+            [source],
+        )
+        .fetchall()
+    )
+    done = 0
+    for start in range(0, len(todo), CHUNK):
+        rows = [
+            standardize_record(source, rid, orjson.loads(raw), mapping, digest)
+            for rid, raw, digest in todo[start : start + CHUNK]
+        ]
+        with db.transaction() as cur:
+            write_std_rows(cur, rows)
+        done += len(rows)
+        if progress:
+            progress(done, len(todo))
+    return done
+
+
+def invalidate_source(db: Database, source: str) -> None:
+    """Forget a source's standardised rows (its mapping changed): the next run redoes them."""
+    with db.transaction() as cur:
+        cur.execute("DELETE FROM std_records WHERE source = ?", [source])
+
+
+def standardize_all(db: Database, progress: Progress | None = None) -> dict[str, int]:
+    """Standardise every registered source; returns records done per source."""
+    names = [r["name"] for r in db.query("SELECT name FROM sources ORDER BY name")]
+    return {name: standardize_source(db, name, get_source(db, name), progress) for name in names}
