@@ -23,7 +23,7 @@ from journeyhub.analytics.timeline import (
     customer_timeline,
 )
 from journeyhub.auth import keys
-from journeyhub.identity import playback, resolution, sources
+from journeyhub.identity import incremental, playback, resolution, sources
 from journeyhub.identity.matching.model import Thresholds
 from journeyhub.identity.sources import SourceMapping
 from journeyhub.ingest import quarantine
@@ -172,6 +172,12 @@ class Hub:
         return resolution.resolve(
             self.db, engine=engine, retrain=retrain, thresholds=thresholds, progress=progress
         )
+
+    def upsert_record(
+        self, source: str, record: Mapping[str, Any], *, actor: str = "api"
+    ) -> dict[str, Any]:
+        """Store one source record and match it now; the answer carries its ``golden_id``."""
+        return incremental.upsert_record(self.db, source, dict(record), actor=actor)
 
     def golden(self, golden_id: str) -> dict[str, Any]:
         """A golden record with lineage, identifiers and history (redirects followed)."""

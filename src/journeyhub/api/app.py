@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from journeyhub import __version__
-from journeyhub.api import ingest_routes, read_routes
+from journeyhub.api import golden_routes, ingest_routes, read_routes
 from journeyhub.api.auth import KeyChecker
 from journeyhub.api.errors import install_error_handlers
 from journeyhub.hub import Hub
@@ -53,4 +53,5 @@ def create_app(
 
     app.include_router(ingest_routes.build_router(hub, require_key))
     app.include_router(read_routes.build_router(hub, require_key))
+    app.include_router(golden_routes.build_router(hub, require_key))
     return app

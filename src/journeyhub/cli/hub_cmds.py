@@ -51,7 +51,9 @@ def sources_add(
         if as_json:
             print_json({"name": name, **result.model_dump()})
         else:
-            console.print(f"source [bold]{name}[/] registered ({result.kind}, trust {result.trust})")
+            console.print(
+                f"source [bold]{name}[/] registered ({result.kind}, trust {result.trust})"
+            )
 
 
 @sources_app.command("list")

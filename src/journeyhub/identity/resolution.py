@@ -28,6 +28,7 @@ from journeyhub.store import Database
 
 Progress = Callable[[str], None]
 ORG_KEYS = (("vat_id",), ("organisation_key", "postcode"))
+FULL_SCAN_ABOVE = 50_000
 
 
 @dataclass
@@ -102,17 +103,16 @@ def _organisation_pairs(db: Database) -> list[tuple[str, str]]:
 class GoldenIds:
     """Fresh golden ids (``G000001`` …) from the store's sequence, reserved in blocks."""
 
-    BLOCK = 10_000
-
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, block: int = 10_000) -> None:
         self._db = db
+        self._block = block
         self._next = self._end = 0
 
     def __call__(self) -> str:
         if self._next >= self._end:
             with self._db.transaction() as cur:
                 self._next = int(cur.execute("SELECT nextval('golden_ids')").fetchall()[0][0])
-                self._end = self._next + self.BLOCK
+                self._end = self._next + self._block
                 cur.execute(f"SELECT setval('golden_ids', {self._end - 1})").fetchall()
         self._next += 1
         return f"G{self._next - 1:06d}"
@@ -139,9 +139,17 @@ def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str,
         for r in db.query("SELECT name FROM sources")
     }
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    cur = db.cursor().execute("SELECT * FROM std_records")
+    cur = db.cursor()
+    if len(golden_of) > FULL_SCAN_ABOVE:
+        cur.execute("SELECT * FROM std_records")
+    else:
+        cur.register("_wanted", pa.table({"uid": list(golden_of)}))
+        cur.execute("SELECT * FROM std_records WHERE uid IN (SELECT uid FROM _wanted)")
     columns = [d[0] for d in cur.description]
-    for row in cur.fetchall():
+    fetched = cur.fetchall()
+    if len(golden_of) <= FULL_SCAN_ABOVE:
+        cur.unregister("_wanted")
+    for row in fetched:
         member = dict(zip(columns, row, strict=True))
         gid = golden_of.get(member["uid"])
         if gid is not None:
@@ -161,12 +169,27 @@ def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str,
     return golden
 
 
-def _link_organisations(golden: dict[str, dict[str, Any]]) -> None:
+def link_organisations(db: Database, golden: dict[str, dict[str, Any]]) -> None:
+    """Set each person's ``organisation_id``: the organisation whose name its records carry."""
     org_by_key: dict[str, str] = {}
     for gid, g in sorted(golden.items()):
         if g["kind"] == "organisation":
             for key in g["org_keys"]:
                 org_by_key.setdefault(key, gid)
+    wanted = {k for g in golden.values() if g["kind"] == "person" for k in g["org_keys"]} - set(
+        org_by_key
+    )
+    if wanted:
+        cur = db.cursor()
+        cur.register("_org_keys", pa.table({"k": sorted(wanted)}))
+        rows = cur.execute(
+            """SELECT s.organisation_key, min(m.golden_id) FROM std_records s
+               JOIN golden_members m USING (uid) WHERE s.kind = 'organisation'
+               AND s.organisation_key IN (SELECT k FROM _org_keys)
+               GROUP BY s.organisation_key"""
+        ).fetchall()
+        cur.unregister("_org_keys")
+        org_by_key.update(dict(rows))
     for g in golden.values():
         g["organisation_id"] = None
         if g["kind"] == "person":
@@ -364,7 +387,7 @@ def resolve(
     lap("cluster")
     say(f"building {len(set(golden_of.values())):,} golden records")
     golden = build_golden(db, golden_of)
-    _link_organisations(golden)
+    link_organisations(db, golden)
     changes = assignment_changes(persons) + assignment_changes(orgs)
     report.updated = write_golden(
         db, golden_of, golden, changes, actor, "batch resolution", replace_all=True,

@@ -1,0 +1,68 @@
+"""Customer Data Hub endpoints: records in, golden records out, change feed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body, Depends, Query
+from starlette.concurrency import run_in_threadpool
+
+from journeyhub.api.errors import ApiError
+from journeyhub.hub import Hub
+from journeyhub.identity.playback import LOOKUP_KEYS, GoldenNotFound
+from journeyhub.identity.sources import SourceError
+
+RECORD_EXAMPLE = {
+    "source": "webshop",
+    "record": {"customer_id": "C123", "email": "anna.mueller@example.de",
+               "first_name": "Anna", "last_name": "Müller", "zip": "80331"},
+}  # fmt: skip
+
+
+def build_router(hub: Hub, require_key: Any) -> APIRouter:
+    """Routes under /v1 for source records and golden records."""
+    router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)], tags=["golden"])
+
+    @router.post("/records", summary="Add or change one source record; answers its golden id")
+    async def post_record(body: dict[str, Any] = Body(..., examples=[RECORD_EXAMPLE])) -> dict:
+        source, record = body.get("source"), body.get("record")
+        if not isinstance(source, str) or not isinstance(record, dict):
+            raise ApiError(422, "invalid_record",
+                           'expected {"source": NAME, "record": {...fields...}}')  # fmt: skip
+        try:
+            return await run_in_threadpool(hub.upsert_record, source, record)
+        except SourceError as exc:
+            raise ApiError(422, "invalid_record", str(exc)) from exc
+
+    @router.get("/golden/changes", summary="Change feed of golden records after a cursor")
+    async def changes(
+        since: int = Query(0, ge=0, description="the `next` of the previous answer"),
+        limit: int = Query(1000, ge=1, le=10000),
+    ) -> dict:
+        return await run_in_threadpool(hub.golden_changes, since, limit)
+
+    @router.get("/golden", summary="Look up the golden record known by an identifier")
+    async def lookup(
+        email: str | None = None,
+        phone: str | None = None,
+        customer_number: str | None = None,
+        record: str | None = Query(None, description="source/record_id"),
+    ) -> dict:
+        given = {"email": email, "phone": phone, "customer_number": customer_number,
+                 "record": record}  # fmt: skip
+        if sum(v is not None for v in given.values()) != 1:
+            raise ApiError(400, "invalid_query",
+                           f"give exactly one of: {', '.join(LOOKUP_KEYS[:4])}")  # fmt: skip
+        try:
+            return await run_in_threadpool(lambda: hub.golden_lookup(**given))
+        except GoldenNotFound as exc:
+            raise ApiError(404, "not_found", str(exc)) from exc
+
+    @router.get("/golden/{golden_id}", summary="One golden record with lineage and history")
+    async def show(golden_id: str) -> dict:
+        try:
+            return await run_in_threadpool(hub.golden, golden_id)
+        except GoldenNotFound as exc:
+            raise ApiError(404, "not_found", str(exc)) from exc
+
+    return router

@@ -1,0 +1,257 @@
+"""Match one new or changed source record against the golden records, in real time.
+
+Candidates are found with the batch blocking keys and scored with the saved model (plus the
+personal-identifier rule and the household guard), so a record lands where batch resolution
+would put it. The record joins the golden record it matches; if it matches several, they
+merge into the oldest id and the others redirect to it; if none, it starts a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+from journeyhub.identity.canonical import record_uid, standardize_record
+from journeyhub.identity.clusters import golden_number
+from journeyhub.identity.matching.model import BLOCKING_KEYS, MODEL_COLUMNS, Thresholds
+from journeyhub.identity.matching.rules import CONFLICT_SQL, PERSONAL_IDENTIFIERS
+from journeyhub.identity.matching.scorer import score_candidates
+from journeyhub.identity.resolution import (
+    GoldenIds,
+    build_golden,
+    link_organisations,
+    load_model,
+    write_golden,
+)
+from journeyhub.identity.sources import SourceError, get_source
+from journeyhub.identity.standardizing import write_std_rows
+from journeyhub.store import Database
+
+
+def _candidate_filter(row: dict[str, Any]) -> tuple[str, list[Any]]:
+    clauses, params = [], []
+    for key in BLOCKING_KEYS:
+        if any(row.get(c) is None for c in key.lookup_columns):
+            continue
+        cond = [f"{c} = ?" for c in key.columns]
+        values = [row[c] for c in key.columns]
+        if key.swapped:
+            cond += ["given_key = ?", "family_key = ?"]
+            values += [row["family_key"], row["given_key"]]
+        clauses.append("(" + " AND ".join(cond) + ")")
+        params += values
+    return " OR ".join(clauses), params
+
+
+def _person_matches(
+    db: Database, row: dict[str, Any], thresholds: Thresholds
+) -> tuple[set[str], list[tuple[str, float]]]:
+    """Golden ids the person record matches, and grey-zone pairs ``(uid, p)`` for review."""
+    where, params = _candidate_filter(row)
+    if not where:
+        return set(), []
+    cur = db.cursor()
+    cols = ", ".join(f"s.{c}" for c in MODEL_COLUMNS)
+    candidates = cur.sql(
+        f"SELECT {cols}, m.golden_id, s.given_key AS g, s.family_key AS f FROM std_records s "
+        f"JOIN golden_members m USING (uid) WHERE s.kind = 'person' AND s.uid <> ? AND ({where})",
+        params=[row["uid"], *params],
+    ).to_arrow_table()
+    if candidates.num_rows == 0:
+        return set(), []
+    model = load_model(db)
+    scores = score_candidates(cur, row, candidates, model) if model else {}
+    cur.register("_cand", candidates)
+    cur.register("_new", pa.Table.from_pylist([{"given_key": row["given_key"],
+                                                  "family_key": row["family_key"]}]))  # fmt: skip
+    try:
+        conflicts = {
+            uid
+            for (uid,) in cur.execute(
+                f"SELECT r.uid FROM _cand r, _new l WHERE {CONFLICT_SQL}"
+            ).fetchall()
+        }
+    finally:
+        cur.unregister("_cand")
+        cur.unregister("_new")
+    never = {
+        (r["uid_l"], r["uid_r"])
+        for r in db.query(
+            "SELECT uid_l, uid_r FROM match_decisions WHERE decision = 'never' "
+            "AND (uid_l = ? OR uid_r = ?)",
+            [row["uid"], row["uid"]],
+        )
+    }
+    personal = _personal_links(db, row)
+    matched: set[str] = set()
+    grey: list[tuple[str, float]] = []
+    for cand in candidates.to_pylist():
+        uid = cand["uid"]
+        pair = (min(uid, row["uid"]), max(uid, row["uid"]))
+        if uid in conflicts or pair in never:
+            continue
+        p = 1.0 if uid in personal else scores.get(uid, 0.0)
+        if p >= thresholds.merge:
+            matched.add(cand["golden_id"])
+        elif p >= thresholds.review:
+            grey.append((uid, p))
+    return matched, grey
+
+
+def _personal_links(db: Database, row: dict[str, Any]) -> set[str]:
+    """Records sharing a personal email/phone with ``row`` (no holder names someone else)."""
+    linked: set[str] = set()
+    for column in PERSONAL_IDENTIFIERS:
+        if row.get(column) is None:
+            continue
+        holders = db.query(
+            f"SELECT uid, given_key, family_key FROM std_records WHERE {column} = ? "
+            "AND kind = 'person' AND uid <> ?",
+            [row[column], row["uid"]],
+        )
+        everyone = [*holders, {"uid": row["uid"], "given_key": row["given_key"],
+                               "family_key": row["family_key"]}]  # fmt: skip
+        if not holders or len(everyone) > 50 or _names_conflict(db, everyone):
+            continue
+        linked |= {h["uid"] for h in holders}
+    return linked
+
+
+def _names_conflict(db: Database, people: list[dict[str, Any]]) -> bool:
+    table = pa.Table.from_pylist(
+        [
+            {"uid": p["uid"], "given_key": p["given_key"], "family_key": p["family_key"]}
+            for p in people
+        ]
+    )
+    cur = db.cursor()
+    cur.register("_people", table)
+    try:
+        return bool(
+            cur.execute(
+                f"SELECT count(*) FROM _people l JOIN _people r ON l.uid < r.uid "
+                f"WHERE {CONFLICT_SQL}"
+            ).fetchall()[0][0]
+        )
+    finally:
+        cur.unregister("_people")
+
+
+def _organisation_matches(db: Database, row: dict[str, Any]) -> set[str]:
+    clauses, params = [], []
+    if row.get("vat_id"):
+        clauses.append("s.vat_id = ?")
+        params.append(row["vat_id"])
+    if row.get("organisation_key") and row.get("postcode"):
+        clauses.append("(s.organisation_key = ? AND s.postcode = ?)")
+        params += [row["organisation_key"], row["postcode"]]
+    if not clauses:
+        return set()
+    return {
+        r["golden_id"]
+        for r in db.query(
+            f"SELECT m.golden_id FROM std_records s JOIN golden_members m USING (uid) "
+            f"WHERE s.kind = 'organisation' AND s.uid <> ? AND ({' OR '.join(clauses)})",
+            [row["uid"], *params],
+        )
+    }
+
+
+def upsert_record(
+    db: Database,
+    source: str,
+    record: dict[str, Any],
+    *,
+    thresholds: Thresholds | None = None,
+    actor: str = "api",
+) -> dict[str, Any]:
+    """Store, standardise and match one record; returns its ``golden_id`` and what happened.
+
+    Sending the same record again changes nothing and answers the same golden id.
+    """
+    thresholds = thresholds or Thresholds()
+    mapping = get_source(db, source)
+    value = record.get(mapping.id_column)
+    record_id = str(value).strip() if value is not None else ""
+    if not record_id:
+        raise SourceError(f"record has no {mapping.id_column!r} (the id column of {source!r})")
+    payload = orjson.dumps(record, default=str)
+    digest = hashlib.sha256(payload).hexdigest()
+    uid = record_uid(source, record_id)
+    known = db.query(
+        "SELECT s.content_hash, m.golden_id FROM std_records s JOIN golden_members m "
+        "USING (uid) WHERE s.uid = ?",
+        [uid],
+    )
+    if known and known[0]["content_hash"] == digest:
+        return {"golden_id": _current(db, known[0]["golden_id"]), "record": uid,
+                "status": "unchanged"}  # fmt: skip
+    row = standardize_record(source, record_id, record, mapping, digest)
+    now = datetime.now(UTC)
+    with db.transaction() as cur:
+        cur.execute(
+            "INSERT OR REPLACE INTO source_records VALUES (?, ?, ?, ?, ?)",
+            [source, record_id, payload.decode(), digest, now],
+        )
+        write_std_rows(cur, [row])
+    if row["kind"] == "person":
+        matched, grey = _person_matches(db, row, thresholds)
+    else:
+        matched, grey = _organisation_matches(db, row), []
+    previous = known[0]["golden_id"] if known else None
+    return _attach(db, uid, matched, previous, grey, actor)
+
+
+def _current(db: Database, golden_id: str) -> str:
+    row = db.query("SELECT into_id FROM golden_redirects WHERE from_id = ?", [golden_id])
+    return row[0]["into_id"] if row else golden_id
+
+
+def _attach(
+    db: Database,
+    uid: str,
+    matched: set[str],
+    previous: str | None,
+    grey: list[tuple[str, float]],
+    actor: str,
+) -> dict[str, Any]:
+    changes: list[tuple[str, str, dict[str, Any]]] = []
+    matched = {_current(db, g) for g in matched}
+    if not matched:
+        target = previous or GoldenIds(db, block=1)()
+        status = "updated" if previous else "created"
+        if not previous:
+            changes.append((target, "created", {"record": uid}))
+    else:
+        target = min(matched, key=golden_number)
+        status = "matched" if len(matched) == 1 else "merged"
+    losers = sorted(matched - {target})
+    changes += [(g, "merged", {"into": target, "record": uid}) for g in losers]
+    affected = [target, *([previous] if previous and previous not in matched else [])]
+    members = {
+        r["uid"]: r["golden_id"]
+        for r in db.query(
+            "SELECT uid, golden_id FROM golden_members WHERE golden_id IN "
+            f"({', '.join('?' * len(affected + losers))})",
+            [*affected, *losers],
+        )
+    }
+    golden_of = {u: (target if g in losers else g) for u, g in members.items()}
+    golden_of[uid] = target
+    golden = build_golden(db, golden_of)
+    link_organisations(db, golden)
+    write_golden(db, golden_of, golden, changes, actor, "record upsert", replace_all=False,
+                 redirects=dict.fromkeys(losers, target))  # fmt: skip
+    if grey:
+        with db.transaction() as cur:
+            for other, p in grey:
+                cur.execute(
+                    "INSERT INTO match_reviews VALUES (?, ?, ?, 'open', ?, NULL, NULL, NULL) "
+                    "ON CONFLICT DO NOTHING",
+                    [min(uid, other), max(uid, other), p, datetime.now(UTC)],
+                )
+    return {"golden_id": target, "record": uid, "status": status, "merged": losers}
