@@ -18,7 +18,11 @@ import pyarrow as pa
 from journeyhub.identity.canonical import record_uid, standardize_record
 from journeyhub.identity.clusters import golden_number
 from journeyhub.identity.matching.model import BLOCKING_KEYS, MODEL_COLUMNS, Thresholds
-from journeyhub.identity.matching.rules import CONFLICT_SQL, PERSONAL_IDENTIFIERS
+from journeyhub.identity.matching.rules import (
+    CONFLICT_COLUMNS,
+    CONFLICT_SQL,
+    PERSONAL_IDENTIFIERS,
+)
 from journeyhub.identity.matching.scorer import score_candidates
 from journeyhub.identity.resolution import (
     GoldenIds,
@@ -66,8 +70,7 @@ def _person_matches(
     model = load_model(db)
     scores = score_candidates(cur, row, candidates, model) if model else {}
     cur.register("_cand", candidates)
-    cur.register("_new", pa.Table.from_pylist([{"given_key": row["given_key"],
-                                                  "family_key": row["family_key"]}]))  # fmt: skip
+    cur.register("_new", pa.Table.from_pylist([{c: row[c] for c in CONFLICT_COLUMNS}]))
     try:
         conflicts = {
             uid
@@ -109,12 +112,11 @@ def _personal_links(db: Database, row: dict[str, Any]) -> set[str]:
         if row.get(column) is None:
             continue
         holders = db.query(
-            f"SELECT uid, given_key, family_key FROM std_records WHERE {column} = ? "
+            f"SELECT uid, {', '.join(CONFLICT_COLUMNS)} FROM std_records WHERE {column} = ? "
             "AND kind = 'person' AND uid <> ?",
             [row[column], row["uid"]],
         )
-        everyone = [*holders, {"uid": row["uid"], "given_key": row["given_key"],
-                               "family_key": row["family_key"]}]  # fmt: skip
+        everyone = [*holders, {c: row[c] for c in ("uid", *CONFLICT_COLUMNS)}]
         if not holders or len(everyone) > 50 or _names_conflict(db, everyone):
             continue
         linked |= {h["uid"] for h in holders}
@@ -122,12 +124,7 @@ def _personal_links(db: Database, row: dict[str, Any]) -> set[str]:
 
 
 def _names_conflict(db: Database, people: list[dict[str, Any]]) -> bool:
-    table = pa.Table.from_pylist(
-        [
-            {"uid": p["uid"], "given_key": p["given_key"], "family_key": p["family_key"]}
-            for p in people
-        ]
-    )
+    table = pa.Table.from_pylist([{c: p[c] for c in ("uid", *CONFLICT_COLUMNS)} for p in people])
     cur = db.cursor()
     cur.register("_people", table)
     try:

@@ -22,7 +22,7 @@ from journeyhub.identity.matching.model import (
     person_settings,
 )
 
-U_SAMPLE_PAIRS = 300_000
+U_SAMPLE_PAIRS = 200_000
 EM_MAX_PAIRS = 20_000_000
 EM_MIN_PAIRS = 50
 M_FLOOR = 0.01

@@ -8,7 +8,8 @@ mailbox, one address, one family name, two people). Two rules make up for it:
   record with only an email then joins its owner; a family mailbox links nobody by itself.
 * **Different given names never link.** Two records naming given names that are neither the
   same (after nicknames), nor a typo of each other, nor swapped with the family name, are
-  different people, however much else they share.
+  different people however much else they share (mailbox, address, family name), unless
+  they share what family members do not: the birth date or a national id.
 """
 
 from __future__ import annotations
@@ -16,9 +17,13 @@ from __future__ import annotations
 # Pair-level predicate over aliases l and r: true when the two records name different people.
 CONFLICT_SQL = """(
     l.given_key IS NOT NULL AND r.given_key IS NOT NULL AND l.given_key <> r.given_key
-    AND NOT (l.given_key = r.family_key AND l.family_key = r.given_key)
     AND jaro_winkler_similarity(l.given_key, r.given_key) < 0.8
+    AND NOT coalesce(jaro_winkler_similarity(l.given_key, r.family_key) >= 0.8
+                     AND jaro_winkler_similarity(l.family_key, r.given_key) >= 0.8, false)
+    AND NOT coalesce(l.birth_date = r.birth_date, false)
+    AND NOT coalesce(l.national_id = r.national_id, false)
 )"""
+CONFLICT_COLUMNS = ("given_key", "family_key", "birth_date", "national_id")
 
 PERSONAL_IDENTIFIERS = ("email_key", "phone")
 
@@ -30,7 +35,8 @@ def deterministic_pairs_sql(column: str) -> str:
     """
     return f"""
     WITH holders AS (
-        SELECT uid, {column} AS value, given_key, family_key FROM std_records
+        SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
+        FROM std_records
         WHERE kind = 'person' AND {column} IS NOT NULL
     ),
     shared AS (

@@ -1,0 +1,99 @@
+"""Demo company identity resolution: batch time, pairwise precision/recall, incremental latency.
+
+Generates (or reuses) a demo company, loads only its source records into a fresh DuckDB
+file, runs batch resolution, compares the golden ids with the generator's ground truth
+(pairwise precision and recall), then times single-record upserts (new records of known
+people, through the same path as POST /v1/records) against the resolved store.
+
+    python benchmarks/resolution_bench.py --customers 400000   # about 1M source records
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import statistics
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.common import machine
+
+from journeyhub import Hub
+from journeyhub.demo.generator import generate
+from journeyhub.demo.loader import MAPPINGS
+from journeyhub.demo.sources import FIELDS
+
+RESULTS = Path(__file__).parent / "results" / "resolution.json"
+
+
+def pairwise(truth: dict[str, str], found: dict[str, str]) -> dict[str, float]:
+    """Pairwise precision and recall from cluster labels, via the contingency table."""
+    both = Counter((truth[u], found[u]) for u in found)
+    agree = sum(n * (n - 1) // 2 for n in both.values())
+    pairs = lambda labels: sum(n * (n - 1) // 2 for n in Counter(labels).values())  # noqa: E731
+    return {"precision": round(agree / pairs(found.values()), 4),
+            "recall": round(agree / pairs(truth[u] for u in found), 4)}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--customers", type=int, default=400_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, help="an existing demo folder")
+    parser.add_argument("--upserts", type=int, default=300)
+    args = parser.parse_args()
+    folder = args.data or Path(tempfile.mkdtemp(prefix="jh-res-"))
+    if not (folder / "records").exists():
+        generate(args.customers, args.seed, folder)
+    db = Path(tempfile.mkdtemp(prefix="jh-res-db-")) / "resolution.duckdb"
+    with Hub(db) as hub:
+        started = time.perf_counter()
+        for system in FIELDS:
+            hub.add_source(system, MAPPINGS / f"{system}.yaml")
+            hub.import_records(system, folder / "records" / f"{system}.csv")
+        loaded = time.perf_counter()
+        report = hub.resolve(progress=print)
+        resolved = time.perf_counter()
+        found = dict(
+            hub.db.cursor().execute("SELECT uid, golden_id FROM golden_members").fetchall()
+        )
+        with (folder / "truth" / "identity.csv").open(encoding="utf-8") as fh:
+            truth = {f"{r['source']}/{r['source_record_id']}": r["person_id"] or r["account_id"]
+                     for r in csv.DictReader(fh)}  # fmt: skip
+        quality = pairwise(truth, found)
+        sample = hub.db.query(
+            "SELECT given_name, family_name, email, postcode FROM std_records "
+            "WHERE source = 'crm' AND email IS NOT NULL USING SAMPLE 1000 ROWS"
+        )
+        random.Random(1).shuffle(sample)
+        latencies = []
+        for i, person in enumerate(sample[: args.upserts]):
+            record = {"customer_id": f"BENCH-{i}", "email": person["email"],
+                      "first_name": person["given_name"], "last_name": person["family_name"],
+                      "zip": person["postcode"]}  # fmt: skip
+            t = time.perf_counter()
+            hub.upsert_record("webshop", record)
+            latencies.append((time.perf_counter() - t) * 1000)
+    latencies.sort()
+    result = {
+        "machine": machine(),
+        "source_records": len(found),
+        "load_seconds": round(loaded - started, 1),
+        "resolve_seconds": round(resolved - loaded, 1),
+        "steps": report.seconds,
+        "golden_records": report.golden_records,
+        **quality,
+        "incremental_ms": {"p50": round(statistics.median(latencies), 1),
+                           "p95": round(latencies[int(len(latencies) * 0.95) - 1], 1)},
+    }  # fmt: skip
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2))
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
