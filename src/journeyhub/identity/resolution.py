@@ -330,6 +330,10 @@ def resolve(
     """Run batch resolution over every registered source; golden ids stay stable."""
     if engine not in splink_engine.ENGINES:
         raise ValueError(f"engine must be one of {', '.join(splink_engine.ENGINES)}")
+    if engine == "spark":
+        raise ValueError(
+            "the Spark engine for identity resolution is not built yet; use --engine duckdb"
+        )
     thresholds = thresholds or Thresholds()
     say = progress or (lambda _msg: None)
     report = ResolveReport(engine)
@@ -356,10 +360,6 @@ def resolve(
     say(f"scoring candidate pairs ({engine})")
     if model is None:
         scored = pa.table({"uid_l": [], "uid_r": [], "match_probability": []})
-    elif engine == "spark":
-        from journeyhub.identity.matching.spark import predict_spark
-
-        scored = predict_spark(records, model, thresholds.review)
     else:
         scored = splink_engine.predict(records, model, thresholds.review)
     report.pairs_scored = scored.num_rows
