@@ -8,22 +8,19 @@ merge into the oldest id and the others redirect to it; if none, it starts a new
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Any
-
-import orjson
-import pyarrow as pa
 
 from journeyhub.identity.canonical import record_uid, standardize_record
 from journeyhub.identity.clusters import golden_number
 from journeyhub.identity.matching.model import BLOCKING_KEYS, MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import (
-    CONFLICT_COLUMNS,
     CONFLICT_SQL,
     PERSONAL_IDENTIFIERS,
+    deterministic_pairs_sql,
 )
 from journeyhub.identity.matching.scorer import score_candidates
+from journeyhub.identity.playback import current_id
 from journeyhub.identity.resolution import (
     GoldenIds,
     build_golden,
@@ -33,18 +30,20 @@ from journeyhub.identity.resolution import (
 )
 from journeyhub.identity.sources import SourceError, get_source
 from journeyhub.identity.standardizing import write_std_rows
+from journeyhub.ingest.records import encode_record
 from journeyhub.store import Database
 
 
 def _candidate_filter(row: dict[str, Any]) -> tuple[str, list[Any]]:
+    """Condition on candidate ``r`` for every blocking key the record has values for."""
     clauses, params = [], []
     for key in BLOCKING_KEYS:
         if any(row.get(c) is None for c in key.lookup_columns):
             continue
-        cond = [f"{c} = ?" for c in key.columns]
+        cond = [f"r.{c} = ?" for c in key.columns]
         values = [row[c] for c in key.columns]
         if key.swapped:
-            cond += ["given_key = ?", "family_key = ?"]
+            cond += ["r.given_key = ?", "r.family_key = ?"]
             values += [row["family_key"], row["given_key"]]
         clauses.append("(" + " AND ".join(cond) + ")")
         params += values
@@ -54,33 +53,23 @@ def _candidate_filter(row: dict[str, Any]) -> tuple[str, list[Any]]:
 def _person_matches(
     db: Database, row: dict[str, Any], thresholds: Thresholds
 ) -> tuple[set[str], list[tuple[str, float]]]:
-    """Golden ids the person record matches, and grey-zone pairs ``(uid, p)`` for review."""
+    """Golden ids the (already stored) person record matches, and grey-zone pairs for review."""
     where, params = _candidate_filter(row)
     if not where:
         return set(), []
     cur = db.cursor()
-    cols = ", ".join(f"s.{c}" for c in MODEL_COLUMNS)
+    cols = ", ".join(f"r.{c}" for c in MODEL_COLUMNS)
     candidates = cur.sql(
-        f"SELECT {cols}, m.golden_id, s.given_key AS g, s.family_key AS f FROM std_records s "
-        f"JOIN golden_members m USING (uid) WHERE s.kind = 'person' AND s.uid <> ? AND ({where})",
+        f"""SELECT {cols}, m.golden_id, {CONFLICT_SQL} AS conflict
+            FROM std_records r JOIN golden_members m ON m.uid = r.uid
+            JOIN std_records l ON l.uid = ?
+            WHERE r.kind = 'person' AND r.uid <> l.uid AND ({where})""",
         params=[row["uid"], *params],
     ).to_arrow_table()
     if candidates.num_rows == 0:
         return set(), []
     model = load_model(db)
     scores = score_candidates(cur, row, candidates, model) if model else {}
-    cur.register("_cand", candidates)
-    cur.register("_new", pa.Table.from_pylist([{c: row[c] for c in CONFLICT_COLUMNS}]))
-    try:
-        conflicts = {
-            uid
-            for (uid,) in cur.execute(
-                f"SELECT r.uid FROM _cand r, _new l WHERE {CONFLICT_SQL}"
-            ).fetchall()
-        }
-    finally:
-        cur.unregister("_cand")
-        cur.unregister("_new")
     never = {
         (r["uid_l"], r["uid_r"])
         for r in db.query(
@@ -95,7 +84,7 @@ def _person_matches(
     for cand in candidates.to_pylist():
         uid = cand["uid"]
         pair = (min(uid, row["uid"]), max(uid, row["uid"]))
-        if uid in conflicts or pair in never:
+        if cand["conflict"] or pair in never:
             continue
         p = 1.0 if uid in personal else scores.get(uid, 0.0)
         if p >= thresholds.merge:
@@ -106,36 +95,18 @@ def _person_matches(
 
 
 def _personal_links(db: Database, row: dict[str, Any]) -> set[str]:
-    """Records sharing a personal email/phone with ``row`` (no holder names someone else)."""
+    """Records sharing a personal email/phone with the stored ``row`` (the batch rule)."""
     linked: set[str] = set()
     for column in PERSONAL_IDENTIFIERS:
         if row.get(column) is None:
             continue
-        holders = db.query(
-            f"SELECT uid, {', '.join(CONFLICT_COLUMNS)} FROM std_records WHERE {column} = ? "
-            "AND kind = 'person' AND uid <> ?",
-            [row[column], row["uid"]],
+        pairs = (
+            db.cursor()
+            .execute(deterministic_pairs_sql(column, one_value=True), [row[column]])
+            .fetchall()
         )
-        everyone = [*holders, {c: row[c] for c in ("uid", *CONFLICT_COLUMNS)}]
-        if not holders or len(everyone) > 50 or _names_conflict(db, everyone):
-            continue
-        linked |= {h["uid"] for h in holders}
+        linked |= {b if a == row["uid"] else a for a, b, _ in pairs if row["uid"] in (a, b)}
     return linked
-
-
-def _names_conflict(db: Database, people: list[dict[str, Any]]) -> bool:
-    table = pa.Table.from_pylist([{c: p[c] for c in ("uid", *CONFLICT_COLUMNS)} for p in people])
-    cur = db.cursor()
-    cur.register("_people", table)
-    try:
-        return bool(
-            cur.execute(
-                f"SELECT count(*) FROM _people l JOIN _people r ON l.uid < r.uid "
-                f"WHERE {CONFLICT_SQL}"
-            ).fetchall()[0][0]
-        )
-    finally:
-        cur.unregister("_people")
 
 
 def _organisation_matches(db: Database, row: dict[str, Any]) -> set[str]:
@@ -176,8 +147,7 @@ def upsert_record(
     record_id = str(value).strip() if value is not None else ""
     if not record_id:
         raise SourceError(f"record has no {mapping.id_column!r} (the id column of {source!r})")
-    payload = orjson.dumps(record, default=str)
-    digest = hashlib.sha256(payload).hexdigest()
+    payload, digest = encode_record(record)
     uid = record_uid(source, record_id)
     known = db.query(
         "SELECT s.content_hash, m.golden_id FROM std_records s JOIN golden_members m "
@@ -185,7 +155,7 @@ def upsert_record(
         [uid],
     )
     if known and known[0]["content_hash"] == digest:
-        return {"golden_id": _current(db, known[0]["golden_id"]), "record": uid,
+        return {"golden_id": current_id(db, known[0]["golden_id"]), "record": uid,
                 "status": "unchanged"}  # fmt: skip
     row = standardize_record(source, record_id, record, mapping, digest)
     now = datetime.now(UTC)
@@ -203,11 +173,6 @@ def upsert_record(
     return _attach(db, uid, matched, previous, grey, actor)
 
 
-def _current(db: Database, golden_id: str) -> str:
-    row = db.query("SELECT into_id FROM golden_redirects WHERE from_id = ?", [golden_id])
-    return row[0]["into_id"] if row else golden_id
-
-
 def _attach(
     db: Database,
     uid: str,
@@ -217,7 +182,7 @@ def _attach(
     actor: str,
 ) -> dict[str, Any]:
     changes: list[tuple[str, str, dict[str, Any]]] = []
-    matched = {_current(db, g) for g in matched}
+    matched = {current_id(db, g) for g in matched}
     if not matched:
         target = previous or GoldenIds(db, block=1)()
         status = "updated" if previous else "created"

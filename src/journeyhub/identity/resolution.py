@@ -140,14 +140,15 @@ def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str,
     }
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     cur = db.cursor()
-    if len(golden_of) > FULL_SCAN_ABOVE:
-        cur.execute("SELECT * FROM std_records")
-    else:
+    few = len(golden_of) <= FULL_SCAN_ABOVE
+    if few:
         cur.register("_wanted", pa.table({"uid": list(golden_of)}))
         cur.execute("SELECT * FROM std_records WHERE uid IN (SELECT uid FROM _wanted)")
+    else:
+        cur.execute("SELECT * FROM std_records")
     columns = [d[0] for d in cur.description]
     fetched = cur.fetchall()
-    if len(golden_of) <= FULL_SCAN_ABOVE:
+    if few:
         cur.unregister("_wanted")
     for row in fetched:
         member = dict(zip(columns, row, strict=True))

@@ -76,12 +76,6 @@ def standardize_source(
     return done
 
 
-def invalidate_source(db: Database, source: str) -> None:
-    """Forget a source's standardised rows (its mapping changed): the next run redoes them."""
-    with db.transaction() as cur:
-        cur.execute("DELETE FROM std_records WHERE source = ?", [source])
-
-
 def standardize_all(db: Database, progress: Progress | None = None) -> dict[str, int]:
     """Standardise every registered source; returns records done per source."""
     names = [r["name"] for r in db.query("SELECT name FROM sources ORDER BY name")]

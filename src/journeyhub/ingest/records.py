@@ -44,6 +44,12 @@ class RecordsReport:
         return self.__dict__.copy()
 
 
+def encode_record(record: dict[str, Any]) -> tuple[bytes, str]:
+    """A record as stored (JSON bytes) and its content hash, the same on every path in."""
+    payload = orjson.dumps(record, default=str)
+    return payload, hashlib.sha256(payload).hexdigest()
+
+
 def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]], list[tuple]]:
     """Rows as dicts (with their 1-based row number) and unreadable lines as bytes."""
     bad: list[tuple[int, str, str, bytes]] = []
@@ -139,7 +145,7 @@ def import_records(
         number = row.pop("__row__")
         value = row.get(id_col)
         record_id = str(value).strip() if value is not None else ""
-        payload = orjson.dumps(row, default=str)
+        payload, digest = encode_record(row)
         if not record_id:
             bad.append(
                 (number, "missing_id", f"row {number}: the id column {id_col!r} is empty", payload)
@@ -157,7 +163,7 @@ def import_records(
             seen[record_id] = number
             good_ids.append(record_id)
             good_records.append(payload.decode())
-            good_hashes.append(hashlib.sha256(payload).hexdigest())
+            good_hashes.append(digest)
     with db.transaction() as cur:
         cur.register(
             "_records",

@@ -15,7 +15,6 @@ import pyarrow as pa
 from splink import DuckDBAPI, Linker, block_on
 
 from journeyhub.identity.matching.model import (
-    BLOCKING_KEYS,
     DETERMINISTIC_RECALL,
     DETERMINISTIC_RULES,
     TRAINING_BLOCKS,
@@ -112,8 +111,3 @@ def predict(records: pa.Table, model: dict[str, Any], threshold: float) -> pa.Ta
         ).to_arrow_table()
     finally:
         con.close()
-
-
-def blocking_rule_count() -> int:
-    """How many blocking rules generate candidate pairs (for progress display)."""
-    return len(BLOCKING_KEYS)

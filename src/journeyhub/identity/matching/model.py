@@ -36,14 +36,6 @@ class BlockingKey:
         extra = "".join(f" AND l.{c} = r.{c}" for c in self.columns)
         return f"l.given_key = r.family_key AND l.family_key = r.given_key{extra}"
 
-    def sql(self, left: str = "l", right: str = "r") -> str:
-        """Join condition between two aliases of the standardised records."""
-        cond = [f"{left}.{c} = {right}.{c}" for c in self.columns]
-        if self.swapped:
-            cond += [f"{left}.given_key = {right}.family_key",
-                     f"{left}.family_key = {right}.given_key"]  # fmt: skip
-        return " AND ".join(cond)
-
     @property
     def lookup_columns(self) -> tuple[str, ...]:
         """Columns a candidate must have filled to be found by this rule."""

@@ -23,21 +23,22 @@ CONFLICT_SQL = """(
     AND NOT coalesce(l.birth_date = r.birth_date, false)
     AND NOT coalesce(l.national_id = r.national_id, false)
 )"""
-CONFLICT_COLUMNS = ("given_key", "family_key", "birth_date", "national_id")
 
 PERSONAL_IDENTIFIERS = ("email_key", "phone")
 
 
-def deterministic_pairs_sql(column: str) -> str:
+def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
     """Pairs of person records sharing a personal ``column`` value (``uid_l < uid_r``).
 
-    A value is personal when no two records holding it name different people.
+    A value is personal when no two records holding it name different people. With
+    ``one_value`` the query takes that value as its one parameter (real-time matching).
     """
+    only = f" AND {column} = ?" if one_value else ""
     return f"""
     WITH holders AS (
         SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
         FROM std_records
-        WHERE kind = 'person' AND {column} IS NOT NULL
+        WHERE kind = 'person' AND {column} IS NOT NULL{only}
     ),
     shared AS (
         SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND 50
