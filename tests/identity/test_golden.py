@@ -236,6 +236,19 @@ def test_a_file_missing_mapped_columns_is_refused_whole(hub, tmp_path):
     assert hub.db.scalar("SELECT count(*) FROM source_records") == 0
 
 
+def test_a_changed_mapping_restandardises_its_sources_records(resolved_hub, tmp_path):
+    changed = tmp_path / "pos.yaml"
+    changed.write_text((MAPPINGS / "pos.yaml").read_text().replace("trust: 40", "trust: 45"))
+    resolved_hub.add_source("crm", MAPPINGS / "crm.yaml")  # unchanged: nothing to redo
+    resolved_hub.add_source("pos", changed)
+    report = resolved_hub.resolve()
+    pos = resolved_hub.db.scalar("SELECT count(*) FROM std_records WHERE source = 'pos'")
+    assert report.standardized == pos > 0
+    assert (
+        resolved_hub.db.scalar("SELECT DISTINCT trust FROM std_records WHERE source = 'pos'") == 45
+    )
+
+
 def test_export_has_one_row_per_source_record_with_its_golden_id(resolved_hub, tmp_path):
     out = tmp_path / "golden.csv"
     rows = resolved_hub.export_golden(out)
