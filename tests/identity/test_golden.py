@@ -280,3 +280,27 @@ def test_rest_records_and_golden_endpoints(resolved_hub):
     assert bad.status_code == 422 and "customer_id" in bad.json()["error"]["message"]
     feed = api.get("/v1/golden/changes", params={"since": 0, "limit": 5}).json()
     assert len(feed["changes"]) == 5 and feed["next"] == feed["changes"][-1]["seq"]
+
+
+def test_survivorship_rules_pick_values_and_unknown_rules_are_refused():
+    from datetime import date
+
+    from journeyhub.identity.survivorship import SurvivorshipError, survive
+
+    def member(uid, source, trust, updated, given):
+        return {"uid": uid, "source": source, "record_id": uid, "trust": trust,
+                "field_trust": {}, "record_updated_at": updated, "given_name": given}  # fmt: skip
+
+    members = [
+        member("a", "crm", 80, date(2020, 1, 1), "Hans"),
+        member("b", "shop", 50, date(2024, 1, 1), "Johannes"),
+        member("c", "pos", 40, date(2019, 1, 1), "Hans"),
+    ]
+    for rule, expected in [("trust", "Hans"), ("most_recent", "Johannes"),
+                           ("most_complete", "Johannes"), ("most_frequent", "Hans"),
+                           ("sources:shop,crm", "Johannes")]:  # fmt: skip
+        attributes, lineage = survive(members, {"given_name": rule})
+        assert attributes["given_name"] == expected, rule
+        assert lineage["given_name"]["rule"] == rule
+    with pytest.raises(SurvivorshipError, match="unknown survivorship rule 'newest'"):
+        survive(members, {"given_name": "newest"})

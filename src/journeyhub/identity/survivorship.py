@@ -71,7 +71,7 @@ def survive(
     members: Sequence[dict[str, Any]], rules: dict[str, str] | None = None
 ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     """Golden attributes and their lineage ``{attr: {source, record_id, rule}}``."""
-    rules = {**DEFAULT_RULES, **(rules or {})}
+    rules = {**DEFAULT_RULES, **{f: check_rule(r) for f, r in (rules or {}).items()}}
     attributes: dict[str, Any] = {}
     lineage: dict[str, dict[str, Any]] = {}
     for field in GOLDEN_ATTRIBUTES:
