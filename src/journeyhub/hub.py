@@ -23,7 +23,7 @@ from journeyhub.analytics.timeline import (
     customer_timeline,
 )
 from journeyhub.auth import keys
-from journeyhub.identity import incremental, playback, resolution, sources
+from journeyhub.identity import incremental, playback, resolution, sources, stewardship
 from journeyhub.identity.matching.model import Thresholds
 from journeyhub.identity.sources import SourceMapping
 from journeyhub.ingest import quarantine
@@ -65,7 +65,9 @@ class Hub:
         return self._writer
 
     def close(self) -> None:
-        """Flush pending writes and close the database."""
+        """Flush pending writes and close the database (closing twice is harmless)."""
+        if self.db.closed:
+            return
         if self._writer is not None:
             self._writer.close()
             self._writer = None
@@ -194,6 +196,29 @@ class Hub:
     def golden_changes(self, since: int = 0, limit: int = 1000) -> dict[str, Any]:
         """The change feed of golden records after a cursor."""
         return playback.changes_since(self.db, since, limit)
+
+    # -- stewardship --------------------------------------------------------------------------
+
+    def merge_golden(self, golden_ids: list[str], *, actor: str, reason: str) -> dict[str, Any]:
+        """Merge golden records into the oldest one (the others redirect to it)."""
+        return stewardship.merge(self.db, golden_ids, actor=actor, reason=reason)
+
+    def unmerge_golden(
+        self, golden_id: str, *, records: list[str] | None = None, actor: str, reason: str
+    ) -> dict[str, Any]:
+        """Undo the latest merge into a golden record, or split the named records off."""
+        return stewardship.unmerge(self.db, golden_id, records=records, actor=actor, reason=reason)
+
+    def match_reviews(self, *, status: str = "open", limit: int = 50, offset: int = 0
+                      ) -> dict[str, Any]:  # fmt: skip
+        """Record pairs waiting for a steward's judgement (grey zone), likeliest first."""
+        return stewardship.reviews(self.db, status=status, limit=limit, offset=offset)
+
+    def decide_match(
+        self, uid_l: str, uid_r: str, decision: str, *, actor: str, reason: str
+    ) -> dict[str, Any]:
+        """Judge a record pair: ``merge`` or ``never`` (kept through every later run)."""
+        return stewardship.decide(self.db, uid_l, uid_r, decision, actor=actor, reason=reason)
 
     # -- timelines -----------------------------------------------------------------------------
 

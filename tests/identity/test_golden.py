@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
 from journeyhub import Hub
-from journeyhub.demo.loader import MAPPINGS, load_demo
+from journeyhub.demo.loader import MAPPINGS
 from journeyhub.identity.clusters import assign_ids, cluster_labels
 from journeyhub.identity.sources import SourceError
 from journeyhub.ingest.files import FileImportError
 from tests.conftest import Api
+from tests.identity.conftest import golden_of
 
 
 def _pairs(labels: dict[str, str]) -> set[tuple[str, str]]:
@@ -24,35 +23,13 @@ def _pairs(labels: dict[str, str]) -> set[tuple[str, str]]:
     return {(a, b) for g in groups.values() for a in g for b in g if a < b}
 
 
-@pytest.fixture(scope="module")
-def resolved(tmp_path_factory: pytest.TempPathFactory, demo_dir: Path) -> Path:
-    """The demo company loaded and resolved once; tests copy the file before changing it."""
-    path = tmp_path_factory.mktemp("resolved") / "resolved.duckdb"
-    with Hub(path) as hub:
-        load_demo(hub, demo_dir)
-        hub.resolve()
-    return path
-
-
-@pytest.fixture
-def resolved_hub(resolved: Path, tmp_path: Path):
-    copy = tmp_path / "copy.duckdb"
-    shutil.copy(resolved, copy)
-    with Hub(copy) as hub:
-        yield hub
-
-
-def _golden_of(hub: Hub) -> dict[str, str]:
-    return dict(hub.db.cursor().execute("SELECT uid, golden_id FROM golden_members").fetchall())
-
-
 def test_batch_resolution_finds_the_same_people_as_the_ground_truth(resolved_hub, demo_dir):
     with (demo_dir / "truth" / "identity.csv").open(encoding="utf-8") as fh:
         truth = {
             f"{r['source']}/{r['source_record_id']}": r["person_id"] or r["account_id"]
             for r in csv.DictReader(fh)
         }
-    found = _pairs(_golden_of(resolved_hub))
+    found = _pairs(golden_of(resolved_hub))
     true = _pairs(truth)
     precision = len(found & true) / len(found)
     recall = len(found & true) / len(true)
@@ -79,9 +56,9 @@ def test_golden_record_values_carry_their_lineage(resolved_hub):
 
 
 def test_rerunning_resolution_keeps_every_golden_id(resolved_hub):
-    before = _golden_of(resolved_hub)
+    before = golden_of(resolved_hub)
     report = resolved_hub.resolve(retrain=True)
-    assert _golden_of(resolved_hub) == before
+    assert golden_of(resolved_hub) == before
     assert (report.created, report.merged, report.split) == (0, 0, 0)
 
 
@@ -98,7 +75,7 @@ def test_lookup_by_any_identifier_returns_what_we_already_know(resolved_hub):
 
 def test_incremental_matching_equals_batch_on_the_same_data(tmp_path, demo_dir, resolved):
     batch_hub = Hub(resolved, read_only=True)
-    batch = _golden_of(batch_hub)
+    batch = golden_of(batch_hub)
     model = batch_hub.db.scalar("SELECT model FROM match_models")
     batch_hub.close()
     with Hub(tmp_path / "incremental.duckdb") as hub:
@@ -110,7 +87,7 @@ def test_incremental_matching_equals_batch_on_the_same_data(tmp_path, demo_dir, 
                 for record in csv.DictReader(fh):
                     answer = hub.upsert_record(system, record)
                     assert answer["golden_id"].startswith("G")
-        incremental = _golden_of(hub)
+        incremental = golden_of(hub)
     persons = {u for u in batch if not u.startswith("crm_accounts/")}
     assert _pairs({u: incremental[u] for u in persons}) == _pairs({u: batch[u] for u in persons})
 

@@ -5,18 +5,52 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Body, Depends, Query
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from journeyhub.api.errors import ApiError
 from journeyhub.hub import Hub
 from journeyhub.identity.playback import LOOKUP_KEYS, GoldenNotFound
 from journeyhub.identity.sources import SourceError
+from journeyhub.identity.stewardship import StewardshipError
 
 RECORD_EXAMPLE = {
     "source": "webshop",
     "record": {"customer_id": "C123", "email": "anna.mueller@example.de",
                "first_name": "Anna", "last_name": "Müller", "zip": "80331"},
 }  # fmt: skip
+
+
+class Decision(BaseModel):
+    """Who decides and why: both are kept in the audit trail."""
+
+    user: str = Field("api", description="Who decides.")
+    reason: str = Field(..., min_length=1, description="Why.")
+
+
+class MergeRequest(Decision):
+    golden_ids: list[str] = Field(..., min_length=2, description="Golden ids to merge.")
+
+
+class UnmergeRequest(Decision):
+    records: list[str] | None = Field(
+        None, description="Records (source/id) to split off; none: undo the latest merge."
+    )
+
+
+class ReviewDecision(Decision):
+    uid_l: str
+    uid_r: str
+    decision: str = Field(..., pattern="^(merge|never)$")
+
+
+async def _steward(call: Any) -> dict:
+    try:
+        return await run_in_threadpool(call)
+    except GoldenNotFound as exc:
+        raise ApiError(404, "not_found", str(exc)) from exc
+    except StewardshipError as exc:
+        raise ApiError(409, "stewardship_refused", str(exc)) from exc
 
 
 def build_router(hub: Hub, require_key: Any) -> APIRouter:
@@ -57,6 +91,38 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
             return await run_in_threadpool(lambda: hub.golden_lookup(**given))
         except GoldenNotFound as exc:
             raise ApiError(404, "not_found", str(exc)) from exc
+
+    @router.post("/golden/merge", summary="Merge golden records (steward decision)")
+    async def merge(body: MergeRequest) -> dict:
+        return await _steward(
+            lambda: hub.merge_golden(body.golden_ids, actor=body.user, reason=body.reason)
+        )
+
+    @router.post("/golden/{golden_id}/unmerge", summary="Split records out of a golden record")
+    async def unmerge(golden_id: str, body: UnmergeRequest) -> dict:
+        return await _steward(
+            lambda: hub.unmerge_golden(
+                golden_id, records=body.records, actor=body.user, reason=body.reason
+            )
+        )
+
+    @router.get("/golden/reviews", summary="Record pairs waiting for a steward (grey zone)")
+    async def reviews(
+        status: str = Query("open", pattern="^(open|merged|never)$"),
+        limit: int = Query(50, ge=1, le=1000),
+        offset: int = Query(0, ge=0),
+    ) -> dict:
+        return await run_in_threadpool(
+            lambda: hub.match_reviews(status=status, limit=limit, offset=offset)
+        )
+
+    @router.post("/golden/reviews", summary="Judge a record pair: merge or never")
+    async def decide(body: ReviewDecision) -> dict:
+        return await _steward(
+            lambda: hub.decide_match(
+                body.uid_l, body.uid_r, body.decision, actor=body.user, reason=body.reason
+            )
+        )
 
     @router.get("/golden/{golden_id}", summary="One golden record with lineage and history")
     async def show(golden_id: str) -> dict:

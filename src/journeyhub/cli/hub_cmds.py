@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 from typing import Annotated
 
@@ -169,3 +170,125 @@ def golden_changes(
     """The change feed (JSON): created, updated, merged and split golden records."""
     with open_hub(db) as hub:
         print_json(hub.golden_changes(since, limit))
+
+
+UserOption = Annotated[
+    str,
+    typer.Option(
+        "--user", envvar="JOURNEYHUB_USER", help="Who decides (audited). Env: JOURNEYHUB_USER."
+    ),
+]
+ReasonOption = Annotated[str, typer.Option("--reason", help="Why (required, audited).")]
+
+
+def _current_user() -> str:
+    return getpass.getuser()
+
+
+@golden_app.command("merge")
+def golden_merge(
+    golden_ids: Annotated[list[str], typer.Argument(help="Two or more golden ids.")],
+    reason: ReasonOption,
+    user: UserOption = "",
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Merge golden records into the oldest of them; the others redirect to it.
+
+    Example: journeyhub golden merge G000012 G000345 --reason "same person, moved in 2024"
+    """
+    with open_hub(db) as hub:
+        try:
+            record = hub.merge_golden(golden_ids, actor=user or _current_user(), reason=reason)
+        except GoldenNotFound as exc:
+            fail(str(exc), 1)
+    if as_json:
+        print_json(record)
+        return
+    console.print(f"merged into [bold]{record['golden_id']}[/] ({record['members']} records)")
+
+
+@golden_app.command("unmerge")
+def golden_unmerge(
+    golden_id: Annotated[str, typer.Argument(help="The golden record to split.")],
+    reason: ReasonOption,
+    record: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--record",
+            help="Split off this record (SOURCE/ID); repeatable. "
+            "Without it, the latest merge into GOLDEN_ID is undone.",
+        ),
+    ] = None,
+    user: UserOption = "",
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Split records out of a golden record; they never match it again unless merged by hand.
+
+    Example: journeyhub golden unmerge G000012 --reason "two brothers, same address"
+    """
+    with open_hub(db) as hub:
+        try:
+            result = hub.unmerge_golden(
+                golden_id, records=record or None, actor=user or _current_user(), reason=reason
+            )
+        except GoldenNotFound as exc:
+            fail(str(exc), 1)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"{result['golden_id']}: split off {len(result['records'])} records "
+                  f"into [bold]{result['split_off']}[/]")  # fmt: skip
+
+
+@golden_app.command("review")
+def golden_review(
+    merge: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--merge", metavar="RECORD RECORD", help="Judge this pair a match."),
+    ] = None,
+    never: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--never", metavar="RECORD RECORD", help="Judge this pair never a match."),
+    ] = None,
+    reason: Annotated[str, typer.Option(help="Why (required with --merge/--never).")] = "",
+    user: UserOption = "",
+    status: Annotated[str, typer.Option(help="List pairs in this state.")] = "open",
+    limit: Annotated[int, typer.Option(help="List at most this many pairs.")] = 20,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """The review queue: record pairs between the two thresholds, likeliest first.
+
+    Without options it lists the queue; --merge A B or --never A B records a decision.
+    Example: journeyhub golden review --never crm/1001 pos/77 --reason "father and son"
+    """
+    with open_hub(db) as hub:
+        pair, decision = (merge, "merge") if merge else (never, "never")
+        if pair:
+            try:
+                result = hub.decide_match(*pair, decision, actor=user or _current_user(),
+                                          reason=reason)  # fmt: skip
+            except GoldenNotFound as exc:
+                fail(str(exc), 1)
+            print_json(result) if as_json else console.print(f"{decision}: {result}")
+            return
+        queue = hub.match_reviews(status=status, limit=limit)
+    if as_json:
+        print_json(queue)
+        return
+    rows = [
+        {"p": f"{r['match_probability']:.2f}", "left": r["uid_l"], "right": r["uid_r"],
+         "left says": _summary(r["left"]), "right says": _summary(r["right"])}
+        for r in queue["items"]
+    ]  # fmt: skip
+    print_table(rows, ["p", "left", "right", "left says", "right says"],
+                title=f"{queue['total']:,} pairs {status}")  # fmt: skip
+
+
+def _summary(record: dict[str, str | None] | None) -> str:
+    if not record:
+        return ""
+    parts = ("given_name", "family_name", "birth_date", "email", "postcode", "city")
+    return " ".join(v for k in parts if (v := record.get(k)))

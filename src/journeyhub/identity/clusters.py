@@ -11,7 +11,7 @@ cluster truly split or merged.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -19,14 +19,62 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 
-def cluster_labels(uids: list[str], pairs: list[tuple[str, str]]) -> np.ndarray:
-    """Component label of each uid (same order) when ``pairs`` link records."""
+def cluster_labels(
+    uids: list[str],
+    pairs: list[tuple[str, str]],
+    never: Iterable[tuple[str, str]] = (),
+) -> np.ndarray:
+    """Component label of each uid (same order) when ``pairs`` link records.
+
+    ``never`` pairs (a steward's "never match") are a constraint on whole clusters, not only
+    on the pair: a cluster that would hold both records is rebuilt from its links in the
+    order given (strongest first), skipping every link that would bring them together.
+    """
     index = {u: i for i, u in enumerate(uids)}
     rows = np.fromiter((index[a] for a, _ in pairs), dtype=np.int64, count=len(pairs))
     cols = np.fromiter((index[b] for _, b in pairs), dtype=np.int64, count=len(pairs))
     graph = coo_matrix((np.ones(len(pairs), dtype=np.int8), (rows, cols)), shape=(len(uids),) * 2)
     _, labels = connected_components(graph, directed=False)
+    apart = [(index[a], index[b]) for a, b in never if a in index and b in index]
+    broken = {int(labels[a]) for a, b in apart if labels[a] == labels[b]}
+    if broken:
+        _split_apart(labels, rows, cols, apart, broken)
     return labels
+
+
+def _split_apart(
+    labels: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    apart: list[tuple[int, int]],
+    broken: set[int],
+) -> None:
+    """Re-cluster the ``broken`` components with union-find that refuses ``apart`` unions."""
+    parent: dict[int, int] = {}
+    forbidden: dict[int, set[int]] = defaultdict(set)
+    for a, b in apart:
+        forbidden[a].add(b)
+        forbidden[b].add(a)
+
+    def find(x: int) -> int:
+        parent.setdefault(x, x)
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in zip(rows.tolist(), cols.tolist(), strict=True):
+        if labels[a] not in broken:
+            continue
+        ra, rb = find(a), find(b)
+        if ra == rb or any(find(x) == rb for x in forbidden[ra]):
+            continue
+        parent[rb] = ra
+        forbidden[ra] |= forbidden.pop(rb, set())
+    members = np.flatnonzero(np.isin(labels, list(broken)))
+    next_label = int(labels.max()) + 1
+    for i in members.tolist():
+        labels[i] = next_label + find(i)
 
 
 def golden_number(golden_id: str) -> int:
@@ -41,6 +89,7 @@ class Assignment:
     golden_of: dict[str, str]
     created: list[str] = field(default_factory=list)
     merged: dict[str, str] = field(default_factory=dict)  # old id -> id it now redirects to
+    merged_members: dict[str, list[str]] = field(default_factory=dict)  # old id -> its records
     split: dict[str, list[str]] = field(default_factory=dict)  # kept id -> ids split off
     changed: set[str] = field(default_factory=set)  # ids whose member set changed
 
@@ -86,6 +135,7 @@ def assign_ids(
         if old not in taken:
             if went_to:
                 result.merged[old] = went_to.most_common(1)[0][0]
+                result.merged_members[old] = sorted(old_members)
             continue
         others = sorted(g for g in went_to if g != old and g in result.created)
         if others:

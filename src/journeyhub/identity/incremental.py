@@ -173,6 +173,37 @@ def upsert_record(
     return _attach(db, uid, matched, previous, grey, actor)
 
 
+def _keep_apart(db: Database, uid: str, matched: set[str]) -> set[str]:
+    """The matched golden ids the record may join together, oldest first, honouring every
+    steward's "never match" between their records (a constraint on whole clusters)."""
+    if not matched:
+        return matched
+    ordered = sorted(matched, key=golden_number)
+    marks = ", ".join("?" * len(ordered))
+    members: dict[str, set[str]] = {g: set() for g in ordered}
+    for r in db.query(
+        f"SELECT uid, golden_id FROM golden_members WHERE golden_id IN ({marks})", ordered
+    ):
+        members[r["golden_id"]].add(r["uid"])
+    apart: dict[str, set[str]] = {}
+    for r in db.query(
+        f"""SELECT d.uid_l, d.uid_r FROM match_decisions d WHERE d.decision = 'never'
+            AND (d.uid_l = ? OR d.uid_r = ? OR d.uid_l IN (SELECT uid FROM golden_members
+                 WHERE golden_id IN ({marks})) OR d.uid_r IN (SELECT uid FROM golden_members
+                 WHERE golden_id IN ({marks})))""",
+        [uid, uid, *ordered, *ordered],
+    ):
+        apart.setdefault(r["uid_l"], set()).add(r["uid_r"])
+        apart.setdefault(r["uid_r"], set()).add(r["uid_l"])
+    joined, kept = {uid}, set()
+    for gid in ordered:
+        if any(apart.get(x, set()) & members[gid] for x in joined):
+            continue
+        joined |= members[gid]
+        kept.add(gid)
+    return kept
+
+
 def _attach(
     db: Database,
     uid: str,
@@ -182,7 +213,7 @@ def _attach(
     actor: str,
 ) -> dict[str, Any]:
     changes: list[tuple[str, str, dict[str, Any]]] = []
-    matched = {current_id(db, g) for g in matched}
+    matched = _keep_apart(db, uid, {current_id(db, g) for g in matched})
     if not matched:
         target = previous or GoldenIds(db, block=1)()
         status = "updated" if previous else "created"
@@ -192,7 +223,6 @@ def _attach(
         target = min(matched, key=golden_number)
         status = "matched" if len(matched) == 1 else "merged"
     losers = sorted(matched - {target})
-    changes += [(g, "merged", {"into": target, "record": uid}) for g in losers]
     affected = [target, *([previous] if previous and previous not in matched else [])]
     members = {
         r["uid"]: r["golden_id"]
@@ -202,6 +232,11 @@ def _attach(
             [*affected, *losers],
         )
     }
+    changes += [
+        (g, "merged", {"into": target, "record": uid,
+                       "members": sorted(u for u, m in members.items() if m == g)})
+        for g in losers
+    ]  # fmt: skip
     golden_of = {u: (target if g in losers else g) for u, g in members.items()}
     golden_of[uid] = target
     golden = build_golden(db, golden_of)

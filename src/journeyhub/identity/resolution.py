@@ -118,7 +118,13 @@ class GoldenIds:
         return f"G{self._next - 1:06d}"
 
 
-def _cluster(db: Database, uids: list[str], pairs: list[tuple[str, str]], kind: str) -> Assignment:
+def _cluster(
+    db: Database,
+    uids: list[str],
+    pairs: list[tuple[str, str]],
+    kind: str,
+    never: set[tuple[str, str]] | None = None,
+) -> Assignment:
     previous = dict(
         db.cursor()
         .execute(
@@ -128,7 +134,7 @@ def _cluster(db: Database, uids: list[str], pairs: list[tuple[str, str]], kind: 
         )
         .fetchall()
     )
-    labels = cluster_labels(uids, pairs)
+    labels = cluster_labels(uids, pairs, never or ())
     return assign_ids(uids, labels, previous, GoldenIds(db))
 
 
@@ -314,7 +320,10 @@ def assignment_changes(result: Assignment) -> list[tuple[str, str, dict[str, Any
     """Change-feed rows for ids created, merged into others, or split."""
     changes: list[tuple[str, str, dict[str, Any]]] = []
     changes += [(gid, "created", {}) for gid in result.created]
-    changes += [(old, "merged", {"into": into}) for old, into in result.merged.items()]
+    changes += [
+        (old, "merged", {"into": into, "members": result.merged_members.get(old, [])})
+        for old, into in result.merged.items()
+    ]
     changes += [(gid, "split", {"split_off": others}) for gid, others in result.split.items()]
     return changes
 
@@ -370,20 +379,23 @@ def resolve(
     pairs = _candidate_pairs(db, scored)
     edges = [
         (a, b)
-        for a, b, p, _rule, conflict in pairs
+        for a, b, p, _rule, conflict in sorted(pairs, key=lambda pair: -pair[2])
         if p >= thresholds.merge and not conflict and (a, b) not in never
     ]
     report.pairs_merged = len(edges)
     uids = records.column("uid").to_pylist()
     person_ids = set(uids)
-    edges += [(a, b) for a, b in manual if a in person_ids and b in person_ids]
-    persons = _cluster(db, uids, edges, "person")
+    edges = [(a, b) for a, b in manual if a in person_ids and b in person_ids] + edges
+    persons = _cluster(db, uids, edges, "person", never)
     org_uids = [
         r[0] for r in db.cursor().execute(
             "SELECT uid FROM std_records WHERE kind = 'organisation' ORDER BY uid").fetchall()
     ]  # fmt: skip
     report.organisation_records = len(org_uids)
-    orgs = _cluster(db, org_uids, _organisation_pairs(db), "organisation")
+    org_ids = set(org_uids)
+    org_edges = [(a, b) for a, b in manual if a in org_ids and b in org_ids]
+    org_edges += [pair for pair in _organisation_pairs(db) if pair not in never]
+    orgs = _cluster(db, org_uids, org_edges, "organisation", never)
     golden_of = {**persons.golden_of, **orgs.golden_of}
     lap("cluster")
     say(f"building {len(set(golden_of.values())):,} golden records")

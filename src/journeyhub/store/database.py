@@ -71,6 +71,7 @@ class Database:
 
     def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
+        self._closed = False
         self.read_only = read_only
         try:
             self._con = duckdb.connect(str(path), read_only=read_only)
@@ -143,8 +144,14 @@ class Database:
         with self._write_lock:
             self._con.execute("CHECKPOINT")
 
+    @property
+    def closed(self) -> bool:
+        """True once ``close`` has run."""
+        return self._closed
+
     def close(self) -> None:
-        """Close the file; the object is unusable afterwards."""
+        """Close the file; the object is unusable afterwards (closing twice is harmless)."""
+        self._closed = True
         self._con.close()
 
     def __enter__(self) -> Database:
