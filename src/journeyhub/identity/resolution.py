@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from journeyhub.identity.clusters import Assignment, assign_ids, cluster_labels
 from journeyhub.identity.matching import engine as splink_engine
+from journeyhub.identity.matching import spark_engine
 from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import candidate_pairs_sql
 from journeyhub.identity.sources import get_source
@@ -340,10 +341,6 @@ def resolve(
     """Run batch resolution over every registered source; golden ids stay stable."""
     if engine not in splink_engine.ENGINES:
         raise ValueError(f"engine must be one of {', '.join(splink_engine.ENGINES)}")
-    if engine == "spark":
-        raise ValueError(
-            "the Spark engine for identity resolution is not built yet; use --engine duckdb"
-        )
     thresholds = thresholds or Thresholds()
     say = progress or (lambda _msg: None)
     report = ResolveReport(engine)
@@ -371,7 +368,8 @@ def resolve(
     if model is None:
         scored = pa.table({"uid_l": [], "uid_r": [], "match_probability": []})
     else:
-        scored = splink_engine.predict(records, model, thresholds.review)
+        predict = spark_engine.predict if engine == "spark" else splink_engine.predict
+        scored = predict(records, model, thresholds.review)
     report.pairs_scored = scored.num_rows
     lap("predict")
     say("clustering and assigning golden ids")
