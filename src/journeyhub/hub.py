@@ -129,23 +129,29 @@ class Hub:
         return importer.run(progress)
 
     def import_records(
-        self, source: str, path: str | Path, *, id_column: str | None = None
+        self,
+        source: str,
+        path: str | Path,
+        *,
+        id_column: str | None = None,
+        encoding: str | None = None,
     ) -> RecordsReport:
         """Import a source system's customer records file.
 
-        For a registered source the id column comes from its mapping, and a file lacking a
-        mapped column is refused before anything is written.
+        For a registered source the id column and the file encoding come from its mapping,
+        and a file lacking a mapped column is refused before anything is written.
         """
         registered = [r["name"] for r in self.db.query("SELECT name FROM sources")]
         mapping = sources.get_source(self.db, source) if source in registered else None
         if mapping is None:
-            return import_records(self.db, source, path, id_column=id_column)
+            return import_records(self.db, source, path, id_column=id_column, encoding=encoding)
         return import_records(
             self.db,
             source,
             path,
             id_column=id_column or mapping.id_column,
             required_columns=mapping.columns(),
+            encoding=encoding or mapping.encoding,
         )
 
     # -- customer data hub -----------------------------------------------------------------------

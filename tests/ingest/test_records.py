@@ -57,3 +57,34 @@ def test_jsonl_and_parquet_records(hub: Hub, tmp_path: Path) -> None:
     pq.write_table(pa.table({"loyalty_card": ["L1", "L2"], "name": ["A", "B"]}), parquet)
     assert hub.import_records("pos", parquet).inserted == 2
     assert hub.db.scalar("SELECT count(*) FROM source_records") == 3
+
+
+def test_a_file_in_another_encoding_is_refused_whole_then_imported_with_its_encoding(
+    hub: Hub, tmp_path: Path
+) -> None:
+    path = tmp_path / "crm.csv"
+    path.write_bytes(
+        "KundenNr,Vorname,Nachname\nK-1,Jürgen,Weiß\nK-2,Anna,Müller\n".encode("cp1252")
+    )
+    with pytest.raises(
+        FileImportError, match=r"not UTF-8.*--encoding cp1252.*Nothing was imported"
+    ):
+        hub.import_records("crm", path)
+    assert hub.db.scalar("SELECT count(*) FROM source_records") == 0
+    assert hub.import_records("crm", path, encoding="cp1252").inserted == 2
+    name = hub.db.scalar("SELECT record->>'Nachname' FROM source_records WHERE record_id = 'K-1'")
+    assert name == "Weiß"
+    with pytest.raises(FileImportError, match="unknown encoding 'klingon'"):
+        hub.import_records("crm", path, encoding="klingon")
+
+
+def test_one_stray_byte_is_quarantined_with_its_line_and_the_rest_imported(
+    hub: Hub, tmp_path: Path
+) -> None:
+    path = tmp_path / "crm.csv"
+    good = "".join(f"K-{i},Anna,Müller\n" for i in range(1, 6))
+    path.write_bytes(b"KundenNr,Vorname,Nachname\n" + good.encode() + b"K-9,J\xfcrgen,Wei\xdf\n")
+    report = hub.import_records("crm", path)
+    assert (report.inserted, report.rejected) == (5, 1)
+    (kept,) = hub.quarantine()
+    assert kept["reason_code"] == "invalid_encoding" and kept["reason"].startswith("line 7")

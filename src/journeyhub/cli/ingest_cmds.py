@@ -92,6 +92,10 @@ def records_import(
     source: Annotated[str, typer.Option("--source", help="Source system name, e.g. crm.")],
     db: DbOption = DEFAULT_DB,
     id_column: Annotated[str | None, typer.Option(help="Column holding the record id.")] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="Text encoding when not UTF-8, e.g. cp1252 (Windows/Excel exports)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import a source system's customer records (kept as-is, keyed by source and id).
@@ -99,7 +103,7 @@ def records_import(
     Example: journeyhub records import --source crm demo-data/records/crm.csv
     """
     with open_hub(db) as hub:
-        report = hub.import_records(source, file, id_column=id_column)
+        report = hub.import_records(source, file, id_column=id_column, encoding=encoding)
     if as_json:
         print_json(report.as_dict())
         return

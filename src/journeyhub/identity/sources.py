@@ -63,6 +63,7 @@ class SourceMapping(BaseModel):
     trust: int = Field(50, ge=0, le=100)
     country: str | None = Field(None, min_length=2, max_length=2)
     updated_at: str | None = None
+    encoding: str = "utf-8"
     fields: dict[str, FieldSource]
     field_trust: dict[str, int] = Field(default_factory=dict)
 

@@ -122,13 +122,31 @@ def read_lines(path: Path, numbers: set[int]) -> dict[int, bytes]:
     return out
 
 
-def csv_rejects(cur: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, str, str, bytes]]:
-    """Lines DuckDB's CSV reader could not read (from ``reject_errors``), with raw bytes."""
-    broken = cur.execute(
-        "SELECT DISTINCT line, error_message FROM reject_errors ORDER BY line"
-    ).fetchall()
+def read_csv_text(
+    cur: duckdb.DuckDBPyConnection, path: Path, options: str = ""
+) -> tuple[pa.Table, list[tuple[int, str, str, bytes]]]:
+    """Every readable CSV row as text columns, and the unreadable lines with their raw bytes.
+
+    Rejects go to tables private to this call (DuckDB's default ``reject_errors`` outlives
+    the read and would mix in the lines of earlier files).
+    """
+    tag = uuid.uuid4().hex[:12]
+    errors, scans = f"_rejects_{tag}", f"_reject_scans_{tag}"
+    extra = f", {options}" if options else ""
+    try:
+        table = cur.sql(
+            f"SELECT * FROM read_csv({quote_literal(str(path))}, all_varchar = true, "
+            f"header = true, ignore_errors = true, store_rejects = true, "
+            f"rejects_table = '{errors}', rejects_scan = '{scans}'{extra})"
+        ).to_arrow_table()
+        broken = cur.execute(
+            f"SELECT DISTINCT line, error_message FROM {errors} ORDER BY line"
+        ).fetchall()
+    finally:
+        cur.execute(f"DROP TABLE IF EXISTS {errors}")
+        cur.execute(f"DROP TABLE IF EXISTS {scans}")
     raw = read_lines(path, {int(line) for line, _ in broken})
-    return [
+    rejects = [
         (
             int(line),
             "invalid_encoding" if "unicode" in message.lower() else "malformed_csv",
@@ -137,6 +155,7 @@ def csv_rejects(cur: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[int, s
         )
         for line, message in broken
     ]
+    return table, rejects
 
 
 def jsonl_chunks(path: Path, chunk_rows: int) -> Iterator[tuple[list[int], list[str], list]]:
@@ -297,16 +316,13 @@ class EventImporter:
 
     def _csv(self) -> Iterator[tuple[int, int, Callable[[duckdb.DuckDBPyConnection], ChunkResult]]]:
         cur = self.db.cursor()
-        options = "all_varchar = true, store_rejects = true, ignore_errors = true, header = true"
+        options = ""
         if self.delimiter:
-            options += f", delim = {quote_literal(self.delimiter)}"
+            options = f"delim = {quote_literal(self.delimiter)}"
         elif self.path.suffix.lower() == ".tsv":
-            options += ", delim = '\\t'"
+            options = "delim = '\\t'"
         try:
-            table = cur.sql(
-                f"SELECT * FROM read_csv({quote_literal(str(self.path))}, {options})"
-            ).to_arrow_table()
-            bad = csv_rejects(cur, self.path)
+            table, bad = read_csv_text(cur, self.path, options)
         except duckdb.Error as exc:
             raise FileImportError(f"{self.path}: cannot read as CSV: {exc}") from exc
         total = table.num_rows + len(bad)

@@ -7,8 +7,13 @@ rows without an id, or repeating an id already seen in the same file, are quaran
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import shutil
+import tempfile
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,9 +23,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from journeyhub.ingest.files import FileImportError, csv_rejects, detect_format, jsonl_chunks
+from journeyhub.ingest.files import FileImportError, detect_format, jsonl_chunks, read_csv_text
 from journeyhub.store import Database
-from journeyhub.store.sql import quote_literal
 
 ID_COLUMN_NAMES = (
     "record_id", "id", "customer_id", "customer_no", "kundennr", "kunden_nr", "contact_id",
@@ -79,16 +83,55 @@ def _read_rows(db: Database, path: Path, fmt: str) -> tuple[list[dict[str, Any]]
                 rows.append(value)
         return rows, bad
     else:
-        cur = db.cursor()
-        table = cur.sql(
-            f"SELECT * FROM read_csv({quote_literal(str(path))}, all_varchar = true, "
-            "store_rejects = true, ignore_errors = true, header = true)"
-        ).to_arrow_table()
-        bad.extend(csv_rejects(cur, path))
+        table, broken_lines = read_csv_text(db.cursor(), path)
+        bad.extend(broken_lines)
         rows = table.to_pylist()
     for number, row in enumerate(rows, start=1):
         row.setdefault("__row__", number)
     return rows, bad
+
+
+UTF8 = {"utf-8", "utf8", "utf_8"}
+
+
+@contextmanager
+def _as_utf8(path: Path, encoding: str | None) -> Iterator[Path]:
+    """The file itself when it is UTF-8, else a UTF-8 copy of it (removed afterwards)."""
+    if not encoding or encoding.lower() in UTF8:
+        yield path
+        return
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise FileImportError(
+            f"{path}: unknown encoding {encoding!r} (try cp1252 or latin-1)"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="journeyhub-") as work:
+        copy = Path(work) / path.name
+        try:
+            with (
+                path.open(encoding=encoding, newline="") as src,
+                copy.open("w", encoding="utf-8", newline="") as dst,
+            ):
+                shutil.copyfileobj(src, dst)
+        except UnicodeDecodeError as exc:
+            raise FileImportError(
+                f"{path}: byte {exc.start} ({exc.object[exc.start : exc.start + 1]!r}) is not "
+                f"valid {encoding}; nothing was imported"
+            ) from exc
+        yield copy
+
+
+def _refuse_wrong_encoding(path: Path, rows: int, bad: list[tuple[int, str, str, bytes]]) -> None:
+    """A file that is mostly not UTF-8 was saved in another encoding: say so, write nothing."""
+    broken = [b for b in bad if b[1] == "invalid_encoding"]
+    if broken and len(broken) * 2 >= rows + len(bad):
+        raise FileImportError(
+            f"{path}: {len(broken)} of {rows + len(bad)} rows are not UTF-8 (first: line "
+            f"{broken[0][0]}); the file was probably saved as Windows-1252 or Latin-1: "
+            "import it with --encoding cp1252 (or set `encoding:` in the source's mapping). "
+            "Nothing was imported."
+        )
 
 
 def _pick_id_column(columns: list[str], explicit: str | None, path: Path) -> str:
@@ -116,18 +159,23 @@ def import_records(
     id_column: str | None = None,
     fmt: str | None = None,
     required_columns: set[str] | None = None,
+    encoding: str | None = None,
 ) -> RecordsReport:
     """Import one source system's records file; one transaction for the whole file.
 
     ``required_columns`` (from the source's mapping) must all be in the file, else nothing
-    is written and the error lists what is missing.
+    is written and the error lists what is missing. ``encoding`` names the file's text
+    encoding when it is not UTF-8 (e.g. ``cp1252`` for many Windows exports).
     """
     path = Path(path)
     if not path.exists():
         raise FileImportError(f"{path}: no such file")
     if not source or not source.replace("_", "").replace("-", "").isalnum():
         raise FileImportError(f"source name {source!r} must be letters, digits, '-' or '_'")
-    rows, bad = _read_rows(db, path, detect_format(path, fmt))
+    fmt = detect_format(path, fmt)
+    with _as_utf8(path, encoding if fmt != "parquet" else None) as readable:
+        rows, bad = _read_rows(db, readable, fmt)
+    _refuse_wrong_encoding(path, len(rows), bad)
     report = RecordsReport(source, str(path), rows_read=len(rows) + len(bad))
     columns = [c for c in (rows[0].keys() if rows else []) if c != "__row__"]
     if required_columns:
