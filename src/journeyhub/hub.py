@@ -23,7 +23,14 @@ from journeyhub.analytics.timeline import (
     customer_timeline,
 )
 from journeyhub.auth import keys
-from journeyhub.identity import incremental, playback, resolution, sources, stewardship
+from journeyhub.identity import (
+    incremental,
+    playback,
+    quality,
+    resolution,
+    sources,
+    stewardship,
+)
 from journeyhub.identity.matching.model import Thresholds
 from journeyhub.identity.sources import SourceMapping
 from journeyhub.ingest import quarantine
@@ -202,6 +209,10 @@ class Hub:
     def golden_changes(self, since: int = 0, limit: int = 1000) -> dict[str, Any]:
         """The change feed of golden records after a cursor."""
         return playback.changes_since(self.db, since, limit)
+
+    def quality_report(self, source: str | None = None) -> dict[str, Any]:
+        """Completeness, validity, standardisation per source field; duplicates per source."""
+        return quality.quality_report(self.db, source)
 
     # -- stewardship --------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from journeyhub.cli.common import (
     print_table,
 )
 from journeyhub.identity.playback import GoldenNotFound
+from journeyhub.identity.quality import write_html
 from journeyhub.identity.sources import SourceError
 
 sources_app = typer.Typer(
@@ -27,6 +28,9 @@ sources_app = typer.Typer(
 )
 identity_app = typer.Typer(
     help="Identity resolution: match source records into golden records.", no_args_is_help=True
+)
+quality_app = typer.Typer(
+    help="Data quality of the source systems, per source and field.", no_args_is_help=True
 )
 golden_app = typer.Typer(
     help="Golden records: show, look up, export, change feed, stewardship.", no_args_is_help=True
@@ -292,3 +296,40 @@ def _summary(record: dict[str, str | None] | None) -> str:
         return ""
     parts = ("given_name", "family_name", "birth_date", "email", "postcode", "city")
     return " ".join(v for k in parts if (v := record.get(k)))
+
+
+@quality_app.command("report")
+def quality_report(
+    db: DbOption = DEFAULT_DB,
+    source: Annotated[str | None, typer.Option(help="Only this source.")] = None,
+    html: Annotated[
+        Path | None, typer.Option(help="Also write a standalone HTML page with charts here.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Completeness, validity and standardisation changes per source and field, and each
+    source's duplicate rate (run `journeyhub identity resolve` first for duplicates).
+
+    Example: journeyhub quality report --html quality.html
+    """
+    with open_hub(db) as hub:
+        report = hub.quality_report(source)
+    if html:
+        write_html(report, html)
+    if as_json:
+        print_json(report)
+        return
+    pct = lambda v: f"{v:.1%}"  # noqa: E731
+    print_table(
+        [{**s, "duplicate_rate": pct(s["duplicate_rate"])} for s in report["sources"]],
+        ["source", "records", "golden_records", "duplicated", "duplicate_rate"],
+        title="Sources",
+    )
+    print_table(
+        [{**f, **{k: pct(f[k]) for k in ("completeness", "validity", "standardised")}}
+         for f in report["fields"]],
+        ["source", "field", "records", "completeness", "validity", "standardised"],
+        title="Fields",
+    )  # fmt: skip
+    if html:
+        console.print(f"charts written to {html}")

@@ -20,7 +20,7 @@ from journeyhub.cli.common import (
     print_table,
 )
 from journeyhub.cli.demo_cmds import demo_app
-from journeyhub.cli.hub_cmds import golden_app, identity_app, sources_app
+from journeyhub.cli.hub_cmds import golden_app, identity_app, quality_app, sources_app
 from journeyhub.cli.ingest_cmds import events_app, quarantine_app, records_app
 
 app = typer.Typer(
@@ -42,6 +42,7 @@ app.add_typer(store_app, name="store")
 app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(golden_app, name="golden")
+app.add_typer(quality_app, name="quality")
 app.add_typer(demo_app, name="demo")
 
 
