@@ -10,6 +10,7 @@ import pytest
 from journeyhub import Hub
 from journeyhub.demo.loader import MAPPINGS
 from journeyhub.identity.clusters import assign_ids, cluster_labels
+from journeyhub.identity.playback import GoldenNotFound
 from journeyhub.identity.sources import SourceError
 from journeyhub.ingest.files import FileImportError
 from tests.conftest import Api
@@ -281,3 +282,37 @@ def test_survivorship_rules_pick_values_and_unknown_rules_are_refused():
         assert lineage["given_name"]["rule"] == rule
     with pytest.raises(SurvivorshipError, match="unknown survivorship rule 'newest'"):
         survive(members, {"given_name": "newest"})
+
+
+def _webshop_customer_with_events(hub: Hub) -> str:
+    return hub.db.scalar(
+        "SELECT e.user_id FROM events e JOIN golden_members m ON m.uid = 'webshop/' || e.user_id "
+        "GROUP BY e.user_id ORDER BY count(*) DESC, e.user_id LIMIT 1"
+    )
+
+
+def test_events_are_attributed_to_golden_records_and_the_timeline_works_per_golden_id(
+    resolved_hub,
+):
+    hub = resolved_hub
+    user = _webshop_customer_with_events(hub)
+    golden = hub.golden_lookup(record=f"webshop/{user}")["golden_id"]
+    assert hub.golden_lookup(user_id=user)["golden_id"] == golden
+    page = hub.timeline(golden, limit=1000)
+    assert page.golden_id == golden
+    by_user = {e["id"] for e in hub.timeline(user, limit=1000).items}
+    assert by_user and by_user <= {e["id"] for e in page.items}
+    anonymous = next(i["value"] for i in page.identities if i["kind"] == "anonymous")
+    assert hub.golden_lookup(anonymous_id=anonymous)["golden_id"] == golden
+
+    other_user = hub.db.scalar(
+        "SELECT user_id FROM events WHERE user_id IS NOT NULL AND user_id <> ? "
+        "AND 'webshop/' || user_id IN (SELECT uid FROM golden_members) ORDER BY user_id LIMIT 1",
+        [user],
+    )
+    other = hub.golden_lookup(user_id=other_user)["golden_id"]
+    merged = hub.merge_golden([golden, other], actor="anna", reason="same person")["golden_id"]
+    both = {e["id"] for e in hub.timeline(merged, limit=1000).items}
+    assert by_user | {e["id"] for e in hub.timeline(other_user, limit=1000).items} <= both
+    with pytest.raises(GoldenNotFound):
+        hub.golden_lookup(user_id="nobody-we-know")

@@ -14,7 +14,7 @@ from typing import Any
 
 import orjson
 
-from journeyhub.identity import graph
+from journeyhub.identity import attribution, graph
 from journeyhub.store import Database
 
 COLUMNS = (
@@ -49,10 +49,12 @@ class TimelinePage:
     identities: list[dict[str, str]]
     items: list[dict[str, Any]]
     next_cursor: str | None
+    golden_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "subject": self.subject,
+            "golden_id": self.golden_id,
             "profile_id": self.profile_id,
             "identities": self.identities,
             "items": self.items,
@@ -159,8 +161,16 @@ def _page(
 
 
 def customer_timeline(db: Database, identifier: str, q: TimelineQuery) -> TimelinePage:
-    """Timeline of the person behind ``identifier`` (userId, anonymousId, email, phone)."""
+    """Timeline of the person behind ``identifier`` (userId, anonymousId, email, phone, or a
+    golden id: then every profile attributed to that golden record)."""
     cur = db.cursor()
+    golden_id = attribution.current_golden(cur, identifier)
+    if golden_id is not None:
+        profiles, nodes, keys = attribution.golden_event_keys(cur, golden_id)
+        items, next_cursor = _page(db, keys, None, q)
+        identities = [{"kind": k, "value": v} for k, v in sorted(set(nodes))]
+        first = profiles[0] if profiles else None
+        return TimelinePage(identifier, first, identities, items, next_cursor, golden_id)
     profile, keys = graph.event_keys(cur, identifier)
     identities = (
         [{"kind": k, "value": v} for k, v in graph.profile_nodes(cur, profile)]

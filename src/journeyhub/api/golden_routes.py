@@ -81,12 +81,14 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
         phone: str | None = None,
         customer_number: str | None = None,
         record: str | None = Query(None, description="source/record_id"),
+        user_id: str | None = Query(None, description="userId of events"),
+        anonymous_id: str | None = Query(None, description="anonymousId of events"),
     ) -> dict:
         given = {"email": email, "phone": phone, "customer_number": customer_number,
-                 "record": record}  # fmt: skip
+                 "record": record, "user_id": user_id, "anonymous_id": anonymous_id}  # fmt: skip
         if sum(v is not None for v in given.values()) != 1:
             raise ApiError(400, "invalid_query",
-                           f"give exactly one of: {', '.join(LOOKUP_KEYS[:4])}")  # fmt: skip
+                           f"give exactly one of: {', '.join(LOOKUP_KEYS)}")  # fmt: skip
         try:
             return await run_in_threadpool(lambda: hub.golden_lookup(**given))
         except GoldenNotFound as exc:

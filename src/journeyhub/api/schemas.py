@@ -34,6 +34,7 @@ class TimelineItem(BaseModel):
 
 class TimelineResponse(BaseModel):
     subject: str
+    golden_id: str | None = None
     profile_id: int | None
     identities: list[dict[str, str]]
     items: list[TimelineItem]

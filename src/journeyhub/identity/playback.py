@@ -11,13 +11,14 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from journeyhub.identity import attribution
 from journeyhub.identity import standardize as std
 from journeyhub.identity.canonical import GOLDEN_ATTRIBUTES
 from journeyhub.identity.sources import get_source
 from journeyhub.store import Database
 
 EXPORT_FORMATS = ("csv", "parquet")
-LOOKUP_KEYS = ("email", "phone", "customer_number", "record", "user_id")
+LOOKUP_KEYS = ("email", "phone", "customer_number", "record", "user_id", "anonymous_id")
 
 
 class GoldenNotFound(LookupError):
@@ -61,12 +62,18 @@ def get_golden(db: Database, golden_id: str) -> dict[str, Any]:
 
 
 def lookup(db: Database, **identifier: str | None) -> dict[str, Any]:
-    """The golden record known by an email, phone, customer number or source record."""
+    """The golden record known by an email, phone, customer number, source record, or an
+    event identity (userId, anonymousId) attributed to it."""
     given = {k: v for k, v in identifier.items() if v}
     if len(given) != 1 or next(iter(given)) not in LOOKUP_KEYS:
         raise ValueError(f"look up by exactly one of: {', '.join(LOOKUP_KEYS)}")
     key, raw = next(iter(given.items()))
     value: str | None = raw
+    if key in ("user_id", "anonymous_id"):  # an event identity: through the identity graph
+        gid = attribution.golden_of(db.cursor(), str(raw))
+        if gid is None:
+            raise GoldenNotFound(f"no golden record is known by {key} {raw!r}")
+        return get_golden(db, gid)
     if key == "email":
         column, value = "email_key", std.email_key(std.standardize_email(value))
     elif key == "phone":

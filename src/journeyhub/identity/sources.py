@@ -64,6 +64,8 @@ class SourceMapping(BaseModel):
     country: str | None = Field(None, min_length=2, max_length=2)
     updated_at: str | None = None
     encoding: str = "utf-8"
+    # True when this source's record ids are the userIds its customers' events carry.
+    event_user_ids: bool = False
     fields: dict[str, FieldSource]
     field_trust: dict[str, int] = Field(default_factory=dict)
 
