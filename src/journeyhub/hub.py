@@ -30,6 +30,7 @@ from journeyhub.identity import (
     resolution,
     sources,
     stewardship,
+    webhooks,
 )
 from journeyhub.identity.matching.model import Thresholds
 from journeyhub.identity.sources import SourceMapping
@@ -213,6 +214,22 @@ class Hub:
     def quality_report(self, source: str | None = None) -> dict[str, Any]:
         """Completeness, validity, standardisation per source field; duplicates per source."""
         return quality.quality_report(self.db, source)
+
+    def add_webhook(self, url: str, *, from_start: bool = False) -> dict[str, Any]:
+        """Subscribe a URL to the golden-record change feed; the answer holds its secret."""
+        return webhooks.add_webhook(self.db, url, from_start=from_start)
+
+    def webhooks(self) -> list[dict[str, Any]]:
+        """Webhook subscriptions with cursor, deliveries and last error."""
+        return webhooks.list_webhooks(self.db)
+
+    def remove_webhook(self, hook_id: str) -> bool:
+        """Unsubscribe a webhook."""
+        return webhooks.remove_webhook(self.db, hook_id)
+
+    def deliver_webhooks(self, *, force: bool = False) -> list[webhooks.Delivery]:
+        """Push pending changes to every due webhook (failed ones wait for their backoff)."""
+        return webhooks.deliver(self.db, force=force)
 
     # -- stewardship --------------------------------------------------------------------------
 

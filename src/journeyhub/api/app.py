@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
 
 from journeyhub import __version__
 from journeyhub.api import golden_routes, ingest_routes, read_routes
 from journeyhub.api.auth import KeyChecker
 from journeyhub.api.errors import install_error_handlers
 from journeyhub.hub import Hub
+
+WEBHOOK_INTERVAL_ENV = "JOURNEYHUB_WEBHOOK_INTERVAL"
+log = logging.getLogger("journeyhub.webhooks")
+
+
+async def _deliver_webhooks(hub: Hub, interval: float) -> None:
+    """Push the change feed to webhooks every ``interval`` seconds while the server runs."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            for delivery in await run_in_threadpool(hub.deliver_webhooks):
+                if not delivery.ok:
+                    log.warning("webhook %s failed: %s", delivery.hook_id, delivery.error)
+        except Exception:  # keep delivering on the next round
+            log.exception("webhook delivery round failed")
 
 
 def create_app(
@@ -24,13 +43,19 @@ def create_app(
     """Build the app over a database path (opened now) or an open :class:`Hub`.
 
     ``on_shutdown`` callables run when the server stops (before uvicorn re-raises a signal).
+    While it runs, webhooks get the change feed every ``JOURNEYHUB_WEBHOOK_INTERVAL`` seconds
+    (default 5; 0 turns delivery off).
     """
     hub = db if isinstance(db, Hub) else Hub(db)
     owns_hub = not isinstance(db, Hub)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        interval = float(os.environ.get(WEBHOOK_INTERVAL_ENV, "5"))
+        pusher = asyncio.create_task(_deliver_webhooks(hub, interval)) if interval > 0 else None
         yield
+        if pusher is not None:
+            pusher.cancel()
         for callback in on_shutdown or []:
             callback()
         if owns_hub:

@@ -35,6 +35,11 @@ quality_app = typer.Typer(
 golden_app = typer.Typer(
     help="Golden records: show, look up, export, change feed, stewardship.", no_args_is_help=True
 )
+webhooks_app = typer.Typer(
+    help="Push the golden-record change feed to touchpoint systems (signed, retried).",
+    no_args_is_help=True,
+)
+golden_app.add_typer(webhooks_app, name="webhooks")
 
 
 @sources_app.command("add")
@@ -333,3 +338,63 @@ def quality_report(
     )  # fmt: skip
     if html:
         console.print(f"charts written to {html}")
+
+
+@webhooks_app.command("add")
+def webhooks_add(
+    url: Annotated[str, typer.Argument(help="Receiver URL (http or https).")],
+    from_start: Annotated[
+        bool, typer.Option(help="Send the whole feed, not only changes from now on.")
+    ] = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Subscribe a URL; prints the secret that signs each delivery (shown only now).
+
+    Receivers check X-Journeyhub-Signature: sha256=HMAC(secret, body).
+    """
+    with open_hub(db) as hub:
+        hook = hub.add_webhook(url, from_start=from_start)
+    if as_json:
+        print_json(hook)
+        return
+    console.print(f"webhook [bold]{hook['id']}[/] -> {url}\nsecret: {hook['secret']}")
+
+
+@webhooks_app.command("list")
+def webhooks_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
+    """Subscriptions with their cursor, deliveries, failures and last error."""
+    with open_hub(db) as hub:
+        hooks = hub.webhooks()
+    if as_json:
+        print_json(hooks)
+        return
+    print_table(hooks, ["id", "url", "cursor", "delivered", "failures", "next_attempt_at",
+                        "last_error"])  # fmt: skip
+
+
+@webhooks_app.command("remove")
+def webhooks_remove(
+    hook_id: Annotated[str, typer.Argument(help="Webhook id (wh_...).")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Unsubscribe a webhook."""
+    with open_hub(db) as hub:
+        if not hub.remove_webhook(hook_id):
+            fail(f"no webhook {hook_id!r}", 1)
+    console.print(f"removed {hook_id}")
+
+
+@webhooks_app.command("deliver")
+def webhooks_deliver(
+    force: Annotated[bool, typer.Option(help="Also retry webhooks still in backoff.")] = False,
+    db: DbOption = DEFAULT_DB,
+    as_json: JsonOption = False,
+) -> None:
+    """Push pending changes now (the server does this every few seconds by itself)."""
+    with open_hub(db) as hub:
+        results = [vars(d) for d in hub.deliver_webhooks(force=force)]
+    if as_json:
+        print_json(results)
+        return
+    print_table(results, ["hook_id", "sent", "ok", "error"])

@@ -165,6 +165,12 @@ DDL: list[str] = [
         decided_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (uid_l, uid_r)
     )""",
+    """CREATE TABLE IF NOT EXISTS webhooks (
+        id VARCHAR PRIMARY KEY, url VARCHAR NOT NULL, secret VARCHAR NOT NULL,
+        cursor BIGINT NOT NULL, delivered BIGINT NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0, next_attempt_at TIMESTAMPTZ, last_error VARCHAR,
+        created_at TIMESTAMPTZ NOT NULL
+    )""",
     "CREATE SEQUENCE IF NOT EXISTS golden_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_change_seq START 1",
     "CREATE SEQUENCE IF NOT EXISTS profile_ids START 1",

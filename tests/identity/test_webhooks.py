@@ -1,0 +1,97 @@
+"""Webhooks push the change feed to a real HTTP receiver: signed, in order, retried."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from journeyhub.identity import webhooks
+from journeyhub.identity.webhooks import SIGNATURE_HEADER, WebhookError, sign
+
+
+class Receiver:
+    """A touchpoint system on loopback that answers 503 for its first ``fail`` requests."""
+
+    def __init__(self, fail: int) -> None:
+        self.fail = fail
+        self.bodies: list[bytes] = []
+        self.signatures: list[str] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                if receiver.fail > 0:
+                    receiver.fail -= 1
+                    self.send_response(503)
+                else:
+                    receiver.bodies.append(body)
+                    receiver.signatures.append(self.headers[SIGNATURE_HEADER])
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/journeyhub"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    r = Receiver(fail=2)
+    yield r
+    r.server.shutdown()
+    r.server.server_close()
+
+
+def test_changes_arrive_signed_in_order_after_retries_with_backoff(resolved_hub, receiver):
+    hub = resolved_hub
+    hook = hub.add_webhook(receiver.url, from_start=True)
+    (first,) = hub.deliver_webhooks()
+    assert not first.ok and "503" in first.error
+    state = hub.webhooks()[0]
+    assert (state["failures"], state["cursor"]) == (1, 0) and "503" in state["last_error"]
+    assert hub.deliver_webhooks() == []  # still waiting out its backoff
+
+    later = datetime.now(UTC) + timedelta(seconds=2)
+    assert not webhooks.deliver(hub.db, now=later)[0].ok  # second failure: waits 2 s now
+    assert hub.webhooks()[0]["next_attempt_at"] >= later + timedelta(seconds=2)
+    (done,) = hub.deliver_webhooks(force=True)
+    total = hub.db.scalar("SELECT count(*) FROM golden_changes")
+    assert done.ok and done.sent == total
+
+    seqs = [c["seq"] for body in receiver.bodies for c in json.loads(body)["changes"]]
+    assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == total
+    assert receiver.signatures == [sign(hook["secret"], body) for body in receiver.bodies]
+    state = hub.webhooks()[0]
+    assert (state["failures"], state["delivered"], state["last_error"]) == (0, total, None)
+
+    # a new change goes out on the next round, and nothing is sent twice
+    first_id = hub.db.scalar("SELECT min(golden_id) FROM golden_records WHERE kind = 'person'")
+    second_id = hub.db.scalar(
+        "SELECT min(golden_id) FROM golden_records WHERE kind = 'person' AND golden_id > ?",
+        [first_id],
+    )
+    hub.merge_golden([first_id, second_id], actor="anna", reason="same person")
+    (again,) = hub.deliver_webhooks()
+    assert again.ok and again.sent >= 1
+    last = json.loads(receiver.bodies[-1])["changes"]
+    assert {c["seq"] for c in last}.isdisjoint(seqs)
+    assert any(c["change"] == "merged" and c["golden_id"] == second_id for c in last)
+
+
+def test_webhooks_start_from_now_and_reject_bad_urls(resolved_hub, receiver):
+    hook = resolved_hub.add_webhook(receiver.url)
+    assert hook["cursor"] == resolved_hub.db.scalar("SELECT max(seq) FROM golden_changes")
+    receiver.fail = 0
+    assert resolved_hub.deliver_webhooks()[0].sent == 0 and receiver.bodies == []
+    with pytest.raises(WebhookError, match="http"):
+        resolved_hub.add_webhook("ftp://example.org/x")
+    assert resolved_hub.remove_webhook(hook["id"]) and resolved_hub.webhooks() == []
