@@ -219,7 +219,7 @@ class Hub:
         """Subscribe a URL to the golden-record change feed; the answer holds its secret."""
         return webhooks.add_webhook(self.db, url, from_start=from_start)
 
-    def webhooks(self) -> list[dict[str, Any]]:
+    def list_webhooks(self) -> list[dict[str, Any]]:
         """Webhook subscriptions with cursor, deliveries and last error."""
         return webhooks.list_webhooks(self.db)
 

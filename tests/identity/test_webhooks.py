@@ -56,13 +56,13 @@ def test_changes_arrive_signed_in_order_after_retries_with_backoff(resolved_hub,
     hook = hub.add_webhook(receiver.url, from_start=True)
     (first,) = hub.deliver_webhooks()
     assert not first.ok and "503" in first.error
-    state = hub.webhooks()[0]
+    state = hub.list_webhooks()[0]
     assert (state["failures"], state["cursor"]) == (1, 0) and "503" in state["last_error"]
     assert hub.deliver_webhooks() == []  # still waiting out its backoff
 
     later = datetime.now(UTC) + timedelta(seconds=2)
     assert not webhooks.deliver(hub.db, now=later)[0].ok  # second failure: waits 2 s now
-    assert hub.webhooks()[0]["next_attempt_at"] >= later + timedelta(seconds=2)
+    assert hub.list_webhooks()[0]["next_attempt_at"] >= later + timedelta(seconds=2)
     (done,) = hub.deliver_webhooks(force=True)
     total = hub.db.scalar("SELECT count(*) FROM golden_changes")
     assert done.ok and done.sent == total
@@ -70,7 +70,7 @@ def test_changes_arrive_signed_in_order_after_retries_with_backoff(resolved_hub,
     seqs = [c["seq"] for body in receiver.bodies for c in json.loads(body)["changes"]]
     assert seqs == sorted(seqs) and len(seqs) == len(set(seqs)) == total
     assert receiver.signatures == [sign(hook["secret"], body) for body in receiver.bodies]
-    state = hub.webhooks()[0]
+    state = hub.list_webhooks()[0]
     assert (state["failures"], state["delivered"], state["last_error"]) == (0, total, None)
 
     # a new change goes out on the next round, and nothing is sent twice
@@ -94,4 +94,4 @@ def test_webhooks_start_from_now_and_reject_bad_urls(resolved_hub, receiver):
     assert resolved_hub.deliver_webhooks()[0].sent == 0 and receiver.bodies == []
     with pytest.raises(WebhookError, match="http"):
         resolved_hub.add_webhook("ftp://example.org/x")
-    assert resolved_hub.remove_webhook(hook["id"]) and resolved_hub.webhooks() == []
+    assert resolved_hub.remove_webhook(hook["id"]) and resolved_hub.list_webhooks() == []

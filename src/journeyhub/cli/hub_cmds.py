@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -365,7 +366,7 @@ def webhooks_add(
 def webhooks_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
     """Subscriptions with their cursor, deliveries, failures and last error."""
     with open_hub(db) as hub:
-        hooks = hub.webhooks()
+        hooks = hub.list_webhooks()
     if as_json:
         print_json(hooks)
         return
@@ -393,7 +394,7 @@ def webhooks_deliver(
 ) -> None:
     """Push pending changes now (the server does this every few seconds by itself)."""
     with open_hub(db) as hub:
-        results = [vars(d) for d in hub.deliver_webhooks(force=force)]
+        results = [asdict(d) for d in hub.deliver_webhooks(force=force)]
     if as_json:
         print_json(results)
         return
