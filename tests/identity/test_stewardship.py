@@ -195,3 +195,7 @@ def test_cli_merge_unmerge_review(resolved_hub, tmp_path: Path):
     assert run("golden", "review", "--status", "never")["total"] == 1
     missing = runner.invoke(app, ["golden", "merge", first, second, "--db", db])
     assert missing.exit_code != 0 and "--reason" in missing.output
+    unknown = runner.invoke(app, ["golden", "unmerge", "G999999", "--reason", "r", "--db", db])
+    assert unknown.exit_code == 1 and "no golden record 'G999999'" in unknown.output
+    refused = runner.invoke(app, ["golden", "unmerge", first, "--reason", "r", "--db", db])
+    assert refused.exit_code == 2 and "no merge to undo" in refused.output

@@ -21,6 +21,7 @@ from rich.progress import (
 from rich.table import Table
 
 from journeyhub.hub import Hub
+from journeyhub.identity.playback import GoldenNotFound
 from journeyhub.ingest.files import FileImportError
 from journeyhub.store import DatabaseLockedError
 
@@ -48,13 +49,16 @@ def fail(message: str, code: int = 2) -> None:
 
 @contextmanager
 def open_hub(db: Path) -> Iterator[Hub]:
-    """Open the database for a command, turning known failures into clear messages."""
+    """Open the database for a command, turning known failures into clear messages
+    (exit 1 when a golden record is not found, 2 for bad input)."""
     try:
         hub = Hub(db)
     except DatabaseLockedError as exc:
         fail(str(exc))
     try:
         yield hub
+    except GoldenNotFound as exc:
+        fail(str(exc), 1)
     except (FileImportError, ValueError, KeyError) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
     finally:

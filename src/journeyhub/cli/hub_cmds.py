@@ -19,7 +19,6 @@ from journeyhub.cli.common import (
     print_json,
     print_table,
 )
-from journeyhub.identity.playback import GoldenNotFound
 from journeyhub.identity.quality import write_html
 from journeyhub.identity.sources import SourceError
 
@@ -139,10 +138,7 @@ def golden_show(
 ) -> None:
     """A golden record: each value with the source and rule it came from, and its history."""
     with open_hub(db) as hub:
-        try:
-            record = hub.golden(golden_id)
-        except GoldenNotFound as exc:
-            fail(str(exc), 1)
+        record = hub.golden(golden_id)
     if as_json:
         print_json(record)
         return
@@ -208,10 +204,7 @@ def golden_merge(
     Example: journeyhub golden merge G000012 G000345 --reason "same person, moved in 2024"
     """
     with open_hub(db) as hub:
-        try:
-            record = hub.merge_golden(golden_ids, actor=user or _current_user(), reason=reason)
-        except GoldenNotFound as exc:
-            fail(str(exc), 1)
+        record = hub.merge_golden(golden_ids, actor=user or _current_user(), reason=reason)
     if as_json:
         print_json(record)
         return
@@ -239,12 +232,9 @@ def golden_unmerge(
     Example: journeyhub golden unmerge G000012 --reason "two brothers, same address"
     """
     with open_hub(db) as hub:
-        try:
-            result = hub.unmerge_golden(
-                golden_id, records=record or None, actor=user or _current_user(), reason=reason
-            )
-        except GoldenNotFound as exc:
-            fail(str(exc), 1)
+        result = hub.unmerge_golden(
+            golden_id, records=record or None, actor=user or _current_user(), reason=reason
+        )
     if as_json:
         print_json(result)
         return
@@ -277,11 +267,8 @@ def golden_review(
     with open_hub(db) as hub:
         pair, decision = (merge, "merge") if merge else (never, "never")
         if pair:
-            try:
-                result = hub.decide_match(*pair, decision, actor=user or _current_user(),
-                                          reason=reason)  # fmt: skip
-            except GoldenNotFound as exc:
-                fail(str(exc), 1)
+            result = hub.decide_match(*pair, decision, actor=user or _current_user(),
+                                      reason=reason)  # fmt: skip
             print_json(result) if as_json else console.print(f"{decision}: {result}")
             return
         queue = hub.match_reviews(status=status, limit=limit)
