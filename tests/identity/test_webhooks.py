@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from fastapi.testclient import TestClient
 
+from journeyhub.api.app import WEBHOOK_INTERVAL_ENV, create_app
 from journeyhub.identity import webhooks
 from journeyhub.identity.webhooks import SIGNATURE_HEADER, WebhookError, sign
 
@@ -95,3 +98,16 @@ def test_webhooks_start_from_now_and_reject_bad_urls(resolved_hub, receiver):
     with pytest.raises(WebhookError, match="http"):
         resolved_hub.add_webhook("ftp://example.org/x")
     assert resolved_hub.remove_webhook(hook["id"]) and resolved_hub.list_webhooks() == []
+
+
+def test_the_running_server_pushes_changes_by_itself(resolved_hub, receiver, monkeypatch):
+    receiver.fail = 0
+    resolved_hub.add_webhook(receiver.url, from_start=True)
+    monkeypatch.setenv(WEBHOOK_INTERVAL_ENV, "0.1")
+    total = resolved_hub.db.scalar("SELECT count(*) FROM golden_changes")
+    with TestClient(create_app(resolved_hub)):
+        deadline = time.monotonic() + 20
+        while resolved_hub.list_webhooks()[0]["delivered"] < total:
+            assert time.monotonic() < deadline, "the server did not push the feed"
+            time.sleep(0.05)
+    assert sum(len(json.loads(b)["changes"]) for b in receiver.bodies) == total
