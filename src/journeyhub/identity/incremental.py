@@ -30,6 +30,7 @@ from journeyhub.identity.resolution import (
 )
 from journeyhub.identity.sources import SourceError, get_source
 from journeyhub.identity.standardizing import write_std_rows
+from journeyhub.identity.stewardship import members_of, never_between
 from journeyhub.ingest.records import encode_record
 from journeyhub.store import Database
 
@@ -179,27 +180,13 @@ def _keep_apart(db: Database, uid: str, matched: set[str]) -> set[str]:
     if not matched:
         return matched
     ordered = sorted(matched, key=golden_number)
-    marks = ", ".join("?" * len(ordered))
-    members: dict[str, set[str]] = {g: set() for g in ordered}
-    for r in db.query(
-        f"SELECT uid, golden_id FROM golden_members WHERE golden_id IN ({marks})", ordered
-    ):
-        members[r["golden_id"]].add(r["uid"])
-    apart: dict[str, set[str]] = {}
-    for r in db.query(
-        f"""SELECT d.uid_l, d.uid_r FROM match_decisions d WHERE d.decision = 'never'
-            AND (d.uid_l = ? OR d.uid_r = ? OR d.uid_l IN (SELECT uid FROM golden_members
-                 WHERE golden_id IN ({marks})) OR d.uid_r IN (SELECT uid FROM golden_members
-                 WHERE golden_id IN ({marks})))""",
-        [uid, uid, *ordered, *ordered],
-    ):
-        apart.setdefault(r["uid_l"], set()).add(r["uid_r"])
-        apart.setdefault(r["uid_r"], set()).add(r["uid_l"])
-    joined, kept = {uid}, set()
+    members = members_of(db, ordered)
+    joined: list[str] = [uid]
+    kept: set[str] = set()
     for gid in ordered:
-        if any(apart.get(x, set()) & members[gid] for x in joined):
+        if never_between(db, joined, members[gid]):
             continue
-        joined |= members[gid]
+        joined += members[gid]
         kept.add(gid)
     return kept
 

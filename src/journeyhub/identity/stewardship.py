@@ -39,7 +39,8 @@ def _require(actor: str, reason: str) -> None:
         raise StewardshipError("say why: a reason is required for every stewardship decision")
 
 
-def _members(db: Database, golden_ids: list[str]) -> dict[str, list[str]]:
+def members_of(db: Database, golden_ids: list[str]) -> dict[str, list[str]]:
+    """The records (uids, sorted) of each golden id."""
     rows = db.query(
         f"SELECT uid, golden_id FROM golden_members WHERE golden_id IN "
         f"({', '.join('?' * len(golden_ids))}) ORDER BY uid",
@@ -51,7 +52,7 @@ def _members(db: Database, golden_ids: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def _never_between(db: Database, left: list[str], right: list[str]) -> dict[str, Any] | None:
+def never_between(db: Database, left: list[str], right: list[str]) -> dict[str, Any] | None:
     """A ``never`` decision with one record in ``left`` and one in ``right``, if any."""
     a, b = set(left), set(right)
     rows = db.query(
@@ -96,10 +97,10 @@ def merge(db: Database, golden_ids: list[str], *, actor: str, reason: str) -> di
         raise GoldenNotFound(f"no golden record {', '.join(missing)}")
     if len(set(kinds.values())) > 1:
         raise StewardshipError(f"cannot merge a person with an organisation: {kinds}")
-    members = _members(db, ids)
+    members = members_of(db, ids)
     target, losers = ids[0], ids[1:]
     for loser in losers:
-        blocking = _never_between(db, members[target], members[loser])
+        blocking = never_between(db, members[target], members[loser])
         if blocking:
             raise StewardshipError(
                 f"{target} and {loser} must never match: {blocking['actor']} decided so for "
@@ -157,7 +158,7 @@ def unmerge(
     """
     _require(actor, reason)
     gid = current_id(db, golden_id)
-    members = set(_members(db, [gid])[gid])
+    members = set(members_of(db, [gid])[gid])
     if not members:
         raise GoldenNotFound(f"no golden record {golden_id!r}")
     restore_id: str | None = None
