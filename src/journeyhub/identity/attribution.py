@@ -26,12 +26,48 @@ from journeyhub.identity.normalize import normalize_email
 GOLDEN_ID = re.compile(r"^G\d{6,}$")
 
 
+FLAGGED_SOURCES_SQL = (
+    "SELECT name FROM sources WHERE coalesce((mapping->>'event_user_ids')::BOOLEAN, false)"
+)
+USER_GOLDEN_SQL = f"""
+SELECT substr(m.uid, length(f.name) + 2) AS user_id, any_value(m.golden_id) AS golden_id
+FROM golden_members m JOIN ({FLAGGED_SOURCES_SQL}) f ON starts_with(m.uid, f.name || '/')
+GROUP BY 1 HAVING count(DISTINCT m.golden_id) = 1
+"""
+"""userIds of events that name exactly one golden record directly (rule 1 without a profile)."""
+
+PROFILE_GOLDEN_SQL = f"""
+WITH flagged AS ({FLAGGED_SOURCES_SQL}), by_user AS (
+    SELECT n.profile_id, any_value(m.golden_id) AS golden_id
+    FROM identity_nodes n JOIN flagged f ON true JOIN golden_members m ON m.uid = f.name || '/' || n.value
+    WHERE n.kind = 'user'
+    GROUP BY n.profile_id HAVING count(DISTINCT m.golden_id) = 1
+), holders AS (
+    SELECT DISTINCT kind, value, golden_id FROM (
+        SELECT 'email' AS kind, unnest(list_append(coalesce(s.emails, []), s.email)) AS value, m.golden_id
+        FROM std_records s JOIN golden_members m USING (uid)
+        UNION ALL
+        SELECT 'phone', unnest(list_append(coalesce(s.phones, []), s.phone)), m.golden_id
+        FROM std_records s JOIN golden_members m USING (uid)
+    ) WHERE value IS NOT NULL
+), by_contact AS (
+    SELECT n.profile_id, n.kind, any_value(h.golden_id) AS golden_id
+    FROM identity_nodes n JOIN holders h ON h.kind = n.kind AND h.value = n.value
+    GROUP BY n.profile_id, n.kind HAVING count(DISTINCT h.golden_id) = 1
+)
+SELECT p.profile_id, coalesce(u.golden_id, e.golden_id, t.golden_id) AS golden_id
+FROM (SELECT DISTINCT profile_id FROM identity_nodes) p
+LEFT JOIN by_user u USING (profile_id)
+LEFT JOIN by_contact e ON e.profile_id = p.profile_id AND e.kind = 'email'
+LEFT JOIN by_contact t ON t.profile_id = p.profile_id AND t.kind = 'phone'
+"""
+"""Every profile with the golden id its identifiers attribute it to (NULL where none or
+ambiguous): the set-wise form of :func:`golden_of_nodes`, for journey analytics."""
+
+
 def event_user_sources(cur: duckdb.DuckDBPyConnection) -> list[str]:
     """Sources whose record ids are the userIds of events."""
-    rows = cur.execute(
-        "SELECT name FROM sources WHERE coalesce((mapping->>'event_user_ids')::BOOLEAN, false) "
-        "ORDER BY name"
-    ).fetchall()
+    rows = cur.execute(FLAGGED_SOURCES_SQL + " ORDER BY name").fetchall()
     return [r[0] for r in rows]
 
 
@@ -119,3 +155,4 @@ def golden_event_keys(
             nodes += mine
             keys += [v for k, v in mine if k in EVENT_KEY_KINDS]
     return kept, nodes, list(dict.fromkeys(keys))
+

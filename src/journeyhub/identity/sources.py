@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from journeyhub.config import ConfigError, load_yaml_model
 from journeyhub.store import Database
 
 PERSON_FIELDS = (
@@ -42,7 +42,7 @@ ORGANISATION_FIELDS = (
 MULTI_VALUED = frozenset({"email", "phone"})
 
 
-class SourceError(ValueError):
+class SourceError(ConfigError):
     """A source or its mapping is not usable; the message names the file and the key."""
 
 
@@ -112,19 +112,9 @@ class SourceMapping(BaseModel):
 def parse_mapping(text: str, origin: str) -> SourceMapping:
     """Validate a YAML mapping; errors name ``origin``, the key path and what was expected."""
     try:
-        raw = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise SourceError(f"{origin}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise SourceError(f"{origin}: expected a mapping with kind, id_column and fields")
-    try:
-        mapping = SourceMapping.model_validate(raw)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise SourceError(f"{origin}: {problems}") from exc
+        mapping, _ = load_yaml_model(text, origin, SourceMapping)
+    except ConfigError as exc:
+        raise SourceError(str(exc)) from exc
     try:
         mapping.check_fields()
     except SourceError as exc:

@@ -171,6 +171,44 @@ DDL: list[str] = [
         failures INTEGER NOT NULL DEFAULT 0, next_attempt_at TIMESTAMPTZ, last_error VARCHAR,
         created_at TIMESTAMPTZ NOT NULL
     )""",
+    """CREATE TABLE IF NOT EXISTS journeys (
+        name       VARCHAR NOT NULL,
+        version    INTEGER NOT NULL,
+        model      JSON NOT NULL,
+        source     VARCHAR NOT NULL,   -- the YAML text as applied
+        applied_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (name, version)
+    )""",
+    # person_key -> case (golden id, else profile), the "customer" of journey analytics
+    """CREATE TABLE IF NOT EXISTS case_keys (
+        person_key VARCHAR PRIMARY KEY,
+        case_id    VARCHAR NOT NULL,
+        b2b        BOOLEAN NOT NULL
+    )""",
+    # every event once, as an event log: case, time (also as epoch microseconds), activity
+    """CREATE TABLE IF NOT EXISTS journey_log (
+        case_id    VARCHAR NOT NULL,
+        person_key VARCHAR NOT NULL,
+        ts         TIMESTAMPTZ NOT NULL,
+        t_us       BIGINT NOT NULL,
+        message_id VARCHAR NOT NULL,
+        activity   VARCHAR NOT NULL,
+        type       VARCHAR NOT NULL,
+        channel    VARCHAR
+    )""",
+    # the events a journey's touchpoints match (first matching touchpoint wins)
+    """CREATE TABLE IF NOT EXISTS journey_events (
+        journey    VARCHAR NOT NULL,
+        case_id    VARCHAR NOT NULL,
+        ts         TIMESTAMPTZ NOT NULL,
+        t_us       BIGINT NOT NULL,
+        message_id VARCHAR NOT NULL,
+        activity   VARCHAR NOT NULL,
+        channel    VARCHAR,
+        touchpoint VARCHAR NOT NULL,
+        phase      VARCHAR NOT NULL,
+        phase_rank INTEGER NOT NULL
+    )""",
     "CREATE SEQUENCE IF NOT EXISTS golden_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_change_seq START 1",
     "CREATE SEQUENCE IF NOT EXISTS profile_ids START 1",
