@@ -39,12 +39,14 @@ GROUP BY 1 HAVING count(DISTINCT m.golden_id) = 1
 PROFILE_GOLDEN_SQL = f"""
 WITH flagged AS ({FLAGGED_SOURCES_SQL}), by_user AS (
     SELECT n.profile_id, any_value(m.golden_id) AS golden_id
-    FROM identity_nodes n JOIN flagged f ON true JOIN golden_members m ON m.uid = f.name || '/' || n.value
+    FROM identity_nodes n JOIN flagged f ON true
+    JOIN golden_members m ON m.uid = f.name || '/' || n.value
     WHERE n.kind = 'user'
     GROUP BY n.profile_id HAVING count(DISTINCT m.golden_id) = 1
 ), holders AS (
     SELECT DISTINCT kind, value, golden_id FROM (
-        SELECT 'email' AS kind, unnest(list_append(coalesce(s.emails, []), s.email)) AS value, m.golden_id
+        SELECT 'email' AS kind, unnest(list_append(coalesce(s.emails, []), s.email)) AS value,
+               m.golden_id
         FROM std_records s JOIN golden_members m USING (uid)
         UNION ALL
         SELECT 'phone', unnest(list_append(coalesce(s.phones, []), s.phone)), m.golden_id
