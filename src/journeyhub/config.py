@@ -64,7 +64,5 @@ def load_yaml_model(text: str, origin: str, model: type[M]) -> tuple[M, yaml.Nod
     try:
         return model.model_validate(raw), root
     except ValidationError as exc:
-        problems = [
-            describe(origin, root, tuple(err["loc"]), err["msg"]) for err in exc.errors()
-        ]
+        problems = [describe(origin, root, tuple(err["loc"]), err["msg"]) for err in exc.errors()]
         raise ConfigError("\n".join(problems)) from exc

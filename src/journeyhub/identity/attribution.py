@@ -157,4 +157,3 @@ def golden_event_keys(
             nodes += mine
             keys += [v for k, v in mine if k in EVENT_KEY_KINDS]
     return kept, nodes, list(dict.fromkeys(keys))
-

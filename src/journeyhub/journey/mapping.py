@@ -64,9 +64,7 @@ def _rule_sql(rule: EventRule) -> str:
     if rule.page is not None:
         parts.append(f"l.type = 'page' AND l.activity = {quote_literal('Page ' + rule.page)}")
     if rule.screen is not None:
-        parts.append(
-            f"l.type = 'screen' AND l.activity = {quote_literal('Screen ' + rule.screen)}"
-        )
+        parts.append(f"l.type = 'screen' AND l.activity = {quote_literal('Screen ' + rule.screen)}")
     if rule.type is not None:
         parts.append(f"l.type = {quote_literal(rule.type)}")
     if rule.channel is not None:
@@ -132,9 +130,7 @@ def _refresh_case_keys(cur: duckdb.DuckDBPyConnection) -> int:
     )
     moved = cur.execute("SELECT count(*) FROM _moved").fetchall()[0][0]
     if moved:
-        cur.execute(
-            "INSERT OR REPLACE INTO case_keys SELECT person_key, case_id, b2b FROM _moved"
-        )
+        cur.execute("INSERT OR REPLACE INTO case_keys SELECT person_key, case_id, b2b FROM _moved")
         cur.execute(
             """UPDATE journey_log l SET case_id = m.case_id FROM _moved m
                WHERE l.person_key = m.person_key AND l.case_id <> m.case_id"""
@@ -205,9 +201,7 @@ def refresh(cur: duckdb.DuckDBPyConnection) -> dict[str, int]:
                     f"DELETE FROM {table} t WHERE NOT EXISTS "
                     "(SELECT 1 FROM events e WHERE e.message_id = t.message_id)"
                 )
-    cur.execute(
-        f"INSERT OR REPLACE INTO meta SELECT 'journey_fingerprint', ({FINGERPRINT_SQL})"
-    )
+    cur.execute(f"INSERT OR REPLACE INTO meta SELECT 'journey_fingerprint', ({FINGERPRINT_SQL})")
     return {"moved_keys": moved, "added_events": int(added)}
 
 
@@ -215,7 +209,7 @@ def remap(cur: duckdb.DuckDBPyConnection, journey: Journey) -> int:
     """Map every logged event for ``journey`` again (after it changed); returns matched rows."""
     cur.execute("DELETE FROM journey_events WHERE journey = ?", [journey.name])
     cur.execute(
-        f"""INSERT INTO journey_events SELECT * FROM ({touchpoint_sql(journey, 'journey_log')})
+        f"""INSERT INTO journey_events SELECT * FROM ({touchpoint_sql(journey, "journey_log")})
             ORDER BY case_id, ts, message_id"""
     )
     return int(

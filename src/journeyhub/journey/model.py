@@ -110,12 +110,12 @@ class EventRule(Strict):
 class Expectations(Strict):
     """What the company promised at a touchpoint (Soll)."""
 
-    csat: float | None = Field(None, ge=1, le=5)
-    ces: float | None = Field(None, ge=1, le=7)
-    nps: float | None = Field(None, ge=-100, le=100)
+    csat: float | None = Field(default=None, ge=1, le=5)
+    ces: float | None = Field(default=None, ge=1, le=7)
+    nps: float | None = Field(default=None, ge=-100, le=100)
     response_time: timedelta | None = None
     resolution_time: timedelta | None = None
-    max_steps: int | None = Field(None, ge=1)
+    max_steps: int | None = Field(default=None, ge=1)
 
     @field_validator("response_time", "resolution_time", mode="before")
     @classmethod
@@ -150,8 +150,8 @@ class PersonaRule(Strict):
     trait: str | None = None
     equals: str | int | float | bool | None = None
     event: str | None = None
-    min_count: int | None = Field(None, ge=0)
-    max_count: int | None = Field(None, ge=0)
+    min_count: int | None = Field(default=None, ge=0)
+    max_count: int | None = Field(default=None, ge=0)
     b2b: bool | None = None
 
     @model_validator(mode="after")
@@ -197,8 +197,8 @@ class Goal(Strict):
 class Friction(Strict):
     """Thresholds of the friction detectors."""
 
-    repeat_contact_days: float = Field(7, gt=0)
-    drop_off_recovery_days: float = Field(7, gt=0)
+    repeat_contact_days: float = Field(default=7, gt=0)
+    drop_off_recovery_days: float = Field(default=7, gt=0)
 
 
 class Surveys(Strict):
