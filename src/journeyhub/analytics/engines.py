@@ -1,0 +1,102 @@
+"""Where analytics SQL runs: the embedded DuckDB store, or Spark over Parquet.
+
+Analytics are written once, in DuckDB's dialect. :class:`DuckDBEngine` runs them as they are;
+:class:`SparkEngine` transpiles them with sqlglot and runs them over the Parquet export of the
+same tables (:func:`export_tables`), so both give the same answers on the same data.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+import sqlglot
+
+from journeyhub.store import Database
+
+# what analytics read; events only with the columns they need
+TABLES = {
+    "journey_log": "SELECT * FROM journey_log",
+    "journey_events": "SELECT * FROM journey_events",
+    "case_keys": "SELECT * FROM case_keys",
+    "events": "SELECT message_id, type, properties, traits FROM events",
+}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+class Engine(Protocol):
+    """Runs one analytics query (DuckDB dialect) and returns rows as dictionaries."""
+
+    name: str
+
+    def rows(self, sql: str) -> list[dict[str, Any]]: ...
+
+
+class DuckDBEngine:
+    """The embedded store."""
+
+    name = "duckdb"
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        """Run ``sql`` on the store."""
+        cur = self.db.cursor().execute(sql)
+        columns = [d[0] for d in cur.description]
+        return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in cur.fetchall()]
+
+
+def to_spark(sql: str) -> str:
+    """``sql`` (DuckDB dialect) in Spark SQL."""
+    return sqlglot.transpile(sql, read="duckdb", write="spark")[0]
+
+
+def export_tables(db: Database, folder: str | Path) -> Path:
+    """Write the tables analytics read as Parquet under ``folder`` (one folder per table)."""
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    cur = db.cursor()
+    for table, select in TABLES.items():
+        target = out / f"{table}.parquet"
+        cur.execute(f"COPY ({select}) TO '{target}' (FORMAT parquet)")
+    return out
+
+
+class SparkEngine:
+    """Spark (local mode unless ``JOURNEYHUB_SPARK_MASTER`` names a cluster) over Parquet."""
+
+    name = "spark"
+
+    def __init__(self, folder: str | Path, spark: Any = None) -> None:
+        if spark is None:
+            from pyspark.sql import SparkSession
+
+            spark = (
+                SparkSession.builder.master(os.environ.get("JOURNEYHUB_SPARK_MASTER", "local[2]"))
+                .appName("journeyhub-analytics")
+                .config("spark.sql.session.timeZone", "UTC")
+                .config("spark.sql.shuffle.partitions", "8")
+                .config("spark.ui.enabled", "false")
+                .getOrCreate()
+            )
+        self.spark = spark
+        for table in TABLES:
+            spark.read.parquet(str(Path(folder) / f"{table}.parquet")).createOrReplaceTempView(
+                table
+            )
+
+    def rows(self, sql: str) -> list[dict[str, Any]]:
+        """Transpile ``sql`` to Spark SQL and run it."""
+        frame = self.spark.sql(to_spark(sql))
+        return [{k: _plain(v) for k, v in row.asDict().items()} for row in frame.collect()]
