@@ -6,6 +6,7 @@ and runs it on an engine; results are plain lists/dicts, ready for JSON and plot
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 from journeyhub.analytics.engines import Engine
@@ -112,7 +113,7 @@ def sankey(paths: list[dict[str, Any]]) -> dict[str, Any]:
         ids = []
         for pos, activity in enumerate(steps):
             ids.append(index.setdefault((pos, activity), len(index)))
-        for a, b in zip(ids, ids[1:], strict=False):
+        for a, b in itertools.pairwise(ids):
             links[(a, b)] = links.get((a, b), 0) + row["customers"]
     nodes = [{"id": i, "step": pos, "label": act} for (pos, act), i in index.items()]
     return {
