@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 
+from journeyhub.analytics.service import Analytics
 from journeyhub.analytics.timeline import (
     TimelinePage,
     TimelineQuery,
@@ -40,6 +41,8 @@ from journeyhub.ingest.pipeline import ChunkResult
 from journeyhub.ingest.quarantine import ReplayReport
 from journeyhub.ingest.records import RecordsReport, import_records
 from journeyhub.ingest.writer import BatchWriter
+from journeyhub.journey import store as journey_store
+from journeyhub.journey.model import Journey
 from journeyhub.store import Database, default_db_path
 from journeyhub.store.maintenance import cluster_events
 
@@ -62,6 +65,7 @@ class Hub:
     def __init__(self, db: str | Path | None = None, *, read_only: bool = False) -> None:
         self.db = Database(db if db is not None else default_db_path(), read_only=read_only)
         self._writer: BatchWriter | None = None
+        self._analytics: Analytics | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -230,6 +234,27 @@ class Hub:
     def deliver_webhooks(self, *, force: bool = False) -> list[webhooks.Delivery]:
         """Push pending changes to every due webhook (failed ones wait for their backoff)."""
         return webhooks.deliver(self.db, force=force)
+
+    # -- journeys ----------------------------------------------------------------------------
+
+    def apply_journey(self, path: str | Path) -> dict[str, Any]:
+        """Validate a journey file (or template name) and apply it; events are re-mapped."""
+        return journey_store.apply_journey(self.db, path)
+
+    def journeys(self) -> list[dict[str, Any]]:
+        """Applied journeys with their newest version."""
+        return journey_store.list_journeys(self.db)
+
+    def journey(self, name: str | None = None, version: int | None = None) -> Journey:
+        """An applied journey model."""
+        return journey_store.get_journey(self.db, name, version)
+
+    @property
+    def analytics(self) -> Analytics:
+        """Journey analytics (funnels, paths, DFG, conformance, friction, goals, ...)."""
+        if self._analytics is None:
+            self._analytics = Analytics(self.db)
+        return self._analytics
 
     # -- stewardship --------------------------------------------------------------------------
 

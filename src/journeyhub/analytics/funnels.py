@@ -125,7 +125,7 @@ def run_funnel(engine: Engine, funnel: Funnel, spec: LogSpec) -> dict[str, Any]:
     for dim, steps in sorted(groups.items()):
         reached = {r["step"]: r for r in steps}
         entered = reached[1]["customers"] if 1 in reached else 0
-        out = []
+        out: list[dict[str, Any]] = []
         for k, name in enumerate(funnel.steps, start=1):
             n = reached[k]["customers"] if k in reached else 0
             prev = out[-1]["customers"] if out else n

@@ -61,6 +61,8 @@ def open_hub(db: Path) -> Iterator[Hub]:
         fail(str(exc), 1)
     except (FileImportError, ValueError, KeyError) as exc:
         fail(str(exc.args[0]) if isinstance(exc, KeyError) else str(exc))
+    except LookupError as exc:  # an unknown journey or customer
+        fail(str(exc), 1)
     finally:
         hub.close()
 

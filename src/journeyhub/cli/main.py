@@ -9,6 +9,7 @@ import orjson
 import typer
 
 from journeyhub import __version__
+from journeyhub.cli.analytics_cmds import analytics_app
 from journeyhub.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -22,6 +23,7 @@ from journeyhub.cli.common import (
 from journeyhub.cli.demo_cmds import demo_app
 from journeyhub.cli.hub_cmds import golden_app, identity_app, quality_app, sources_app
 from journeyhub.cli.ingest_cmds import events_app, quarantine_app, records_app
+from journeyhub.cli.journey_cmds import journey_app
 
 app = typer.Typer(
     name="journeyhub",
@@ -43,6 +45,8 @@ app.add_typer(sources_app, name="sources")
 app.add_typer(identity_app, name="identity")
 app.add_typer(golden_app, name="golden")
 app.add_typer(quality_app, name="quality")
+app.add_typer(journey_app, name="journey")
+app.add_typer(analytics_app, name="analytics")
 app.add_typer(demo_app, name="demo")
 
 

@@ -58,6 +58,15 @@ def parse_duration(text: str | int | float) -> timedelta:
     return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
 
 
+def format_duration(seconds: float) -> str:
+    """Seconds in the short form :func:`parse_duration` reads (``172800`` -> ``"2d"``)."""
+    for unit in ("w", "d", "h", "m"):
+        size = _UNIT_SECONDS[unit]
+        if seconds >= size and seconds % size == 0:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
 class Strict(BaseModel):
     """Unknown keys are errors: a typo must not silently do nothing."""
 
@@ -142,6 +151,8 @@ class Touchpoint(Strict):
     resolved_by: str | None = None  # the touchpoint that closes this one (resolution time)
     drop_off: bool = False  # the event means the customer gave up (abandoned cart, form)
     contact: bool = False  # a service contact (repeat contacts, channel switches)
+    # survey answers whose touchpoint property names one of these rate this touchpoint
+    surveys: list[str] = []
 
 
 class PersonaRule(Strict):
@@ -199,6 +210,10 @@ class Friction(Strict):
 
     repeat_contact_days: float = Field(default=7, gt=0)
     drop_off_recovery_days: float = Field(default=7, gt=0)
+    dead_end_days: float = Field(default=30, gt=0)  # quiet this long after the last touchpoint
+    # fields a form must not ask again once the customer gave them (identify traits or a
+    # form's ``fields`` property)
+    fields: list[str] = ["email", "phone", "firstName", "lastName", "street", "postcode", "city"]
 
 
 class Surveys(Strict):
