@@ -276,10 +276,8 @@ def _references(journey: Journey) -> list[tuple[tuple[Any, ...], str]]:
 
     def known(value: str | None, allowed: list[str], loc: tuple[Any, ...], what: str) -> None:
         if value is not None and value not in allowed:
-            problems.append(
-                (loc, f"{value!r} is not a {what} of this journey "
-                      f"(expected one of: {', '.join(allowed)})")
-            )  # fmt: skip
+            choices = f"expected one of: {', '.join(allowed)}" if allowed else "none defined"
+            problems.append((loc, f"{value!r} is not a {what} of this journey ({choices})"))
 
     dupes(phases, "phases")
     dupes(tps, "touchpoints")
