@@ -99,8 +99,10 @@ def test_funnel_lists_the_people_and_what_dropped_ones_did_next(mini: Hub):
 
 
 def test_funnel_breaks_down_by_channel_of_the_first_step(hub: Hub):
-    load(hub, [ev("a", "Viewed", 0, "app"), ev("a", "Ordered", 1),
-               ev("b", "Viewed", 0, "web"), ev("c", "Viewed", 0, "web"), ev("c", "Ordered", 3)])  # fmt: skip
+    load(hub, [
+        ev("a", "Viewed", 0, "app"), ev("a", "Ordered", 1),
+        ev("b", "Viewed", 0, "web"), ev("c", "Viewed", 0, "web"), ev("c", "Ordered", 3),
+    ])  # fmt: skip
     result = hub.analytics.funnel(["Viewed", "Ordered"], timedelta(hours=1), by="channel")
     assert {s["segment"]: [x["customers"] for x in s["steps"]] for s in result["series"]} == {
         "app": [1, 1], "web": [2, 1],

@@ -26,8 +26,8 @@ def test_the_shipped_templates_are_valid_and_complete():
 
 
 def test_an_unknown_phase_names_the_file_the_key_path_the_line_and_the_choices():
-    text = MINI_JOURNEY.replace("phase: conversion, stage: purchase,\n     events: [{event: Added}]",
-                                "phase: purchase, stage: purchase,\n     events: [{event: Added}]")  # fmt: skip
+    cart = "phase: conversion, stage: purchase,\n     events: [{event: Added}]"
+    text = MINI_JOURNEY.replace(cart, cart.replace("conversion", "purchase"))
     with pytest.raises(ConfigError) as err:
         parse_journey(text, "mini.yaml")
     assert str(err.value) == (
@@ -91,8 +91,7 @@ def test_apply_versions_the_journey_and_is_idempotent(hub: Hub, tmp_path: Path):
 
 def test_diff_lists_added_removed_and_changed_parts():
     old = parse_journey(MINI_JOURNEY, "old")
-    new_text = MINI_JOURNEY.replace("expectations: {response_time: 5m, resolution_time: 1d}",
-                                    "expectations: {response_time: 2m, resolution_time: 1d}")  # fmt: skip
+    new_text = MINI_JOURNEY.replace("response_time: 5m", "response_time: 2m")
     new_text = new_text.replace("milestones: [view, cart, order]", "milestones: [view, order]")
     changes = diff_journeys(old, parse_journey(new_text, "new"))
     assert {"section": "touchpoints", "id": "ticket", "change": "changed",
