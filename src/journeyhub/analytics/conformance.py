@@ -167,7 +167,7 @@ def conformance(
         )
     outcome_parts = [
         f"""SELECT {lit(name)} AS deviation, {cond} AS has, count(*) AS cases,
-                   avg(CASE WHEN o.churned THEN 1.0 ELSE 0.0 END) AS churn_rate,
+                   avg(CAST(CASE WHEN o.churned THEN 1 ELSE 0 END AS DOUBLE)) AS churn_rate,
                    count(o.nps_score) AS nps_answers,
                    100.0 * (count_if(o.nps_score >= 9) - count_if(o.nps_score <= 6))
                        / nullif(count(o.nps_score), 0) AS nps

@@ -7,7 +7,6 @@ same tables (:func:`export_tables`), so both give the same answers on the same d
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -80,16 +79,10 @@ class SparkEngine:
 
     def __init__(self, folder: str | Path, spark: Any = None) -> None:
         if spark is None:
-            from pyspark.sql import SparkSession
+            from journeyhub.identity.matching.spark_engine import spark_session
 
-            spark = (
-                SparkSession.builder.master(os.environ.get("JOURNEYHUB_SPARK_MASTER", "local[2]"))
-                .appName("journeyhub-analytics")
-                .config("spark.sql.session.timeZone", "UTC")
-                .config("spark.sql.shuffle.partitions", "8")
-                .config("spark.ui.enabled", "false")
-                .getOrCreate()
-            )
+            spark = spark_session()
+        spark.conf.set("spark.sql.session.timeZone", "UTC")
         self.spark = spark
         for table in TABLES:
             spark.read.parquet(str(Path(folder) / f"{table}.parquet")).createOrReplaceTempView(
