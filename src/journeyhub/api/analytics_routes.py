@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from journeyhub.analytics.friction import DETECTORS
@@ -48,9 +48,16 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     router = APIRouter(prefix="/v1", dependencies=[Depends(require_key)])
     an = hub.analytics
 
-    @router.post("/journeys", tags=["journeys"])
-    async def apply_journey(yaml_text: str = Body(..., media_type="application/yaml")) -> Any:
+    yaml_body = {"application/yaml": {"schema": {"type": "string"}}}
+
+    @router.post(
+        "/journeys",
+        tags=["journeys"],
+        openapi_extra={"requestBody": {"required": True, "content": yaml_body}},
+    )
+    async def apply_journey(request: Request) -> Any:
         """Validate and apply a journey given as YAML (the body); events are re-mapped."""
+        yaml_text = (await request.body()).decode("utf-8", errors="replace")
         try:
             parse_journey(yaml_text, "request body")
         except ConfigError as exc:

@@ -10,12 +10,14 @@ from journeyhub.demo.sources import FIELDS
 from journeyhub.hub import Hub
 
 MAPPINGS = Path(__file__).parent / "mappings"
+DEMO_JOURNEYS = ("retail", "b2b")  # the shipped journey templates the demo company uses
 
 
 def load_demo(
     hub: Hub, folder: str | Path, progress: Callable[[int, int], None] | None = None
 ) -> dict[str, Any]:
-    """Import ``events.*`` and ``records/*.csv`` from a demo folder; returns the reports."""
+    """Import ``events.*`` and ``records/*.csv`` from a demo folder and apply the retail and
+    B2B journeys; returns the reports."""
     folder = Path(folder)
     events = next(iter(sorted(folder.glob("events.*"))), None)
     if events is None:
@@ -29,6 +31,7 @@ def load_demo(
             result["records"][system] = hub.import_records(
                 system, path, id_column=fields[0]
             ).as_dict()
+    result["journeys"] = [hub.apply_journey(name) for name in DEMO_JOURNEYS]
     return result
 
 
