@@ -117,7 +117,6 @@ def process_views(hub: Hub, size: int) -> dict[str, Any]:
     frame = pm4py_frame(hub)
     pm_dfg_s, (pm_dfg, _start, _end) = timed(lambda: pm4py.discover_dfg(frame))
     pm_var_s, pm_var = timed(lambda: pm4py.get_variants(frame))
-    del frame
     ours_pairs = {(r["from"], r["to"]): r["count"] for r in ours_dfg}
     ours_variants = {tuple(v["variant"]): v["cases"] for v in ours_var["top"]}
     return {
@@ -235,7 +234,7 @@ def main() -> None:
             if size == max(sizes):
                 results["largest"] = funnel_and_conformance(hub, args.work, args.sample)
     rows = []
-    for size, r in results["sizes"].items():
+    for r in results["sizes"].values():
         for view in ("dfg", "variants"):
             v = r[view]
             rows.append({
