@@ -11,15 +11,12 @@ from typing import Any
 
 from journeyhub.analytics.engines import Engine
 from journeyhub.analytics.logs import lit
+from journeyhub.journey.mapping import audience_join
 from journeyhub.journey.model import Journey
 
 
 def _log(journey: Journey) -> str:
-    audience = {
-        "all": "",
-        "b2c": "JOIN case_keys k ON k.person_key = l.person_key AND NOT k.b2b",
-        "b2b": "JOIN case_keys k ON k.person_key = l.person_key AND k.b2b",
-    }[journey.audience]
+    audience = audience_join(journey)
     return f"""
         SELECT l.case_id, l.t_us, l.message_id, l.activity, j.touchpoint
         FROM journey_log l {audience}

@@ -78,6 +78,15 @@ def _rule_sql(rule: EventRule) -> str:
     return "(" + " AND ".join(parts) + ")"
 
 
+def audience_join(journey: Journey) -> str:
+    """The join that keeps only log rows (alias ``l``) of the journey's audience."""
+    return {
+        "all": "",
+        "b2c": "JOIN case_keys k ON k.person_key = l.person_key AND NOT k.b2b",
+        "b2b": "JOIN case_keys k ON k.person_key = l.person_key AND k.b2b",
+    }[journey.audience]
+
+
 def touchpoint_sql(journey: Journey, log: str) -> str:
     """SELECT of the rows of ``log`` (a journey_log-shaped relation) the journey's touchpoints
     match, shaped like ``journey_events``."""
@@ -94,11 +103,7 @@ def touchpoint_sql(journey: Journey, log: str) -> str:
     )
     needs_properties = any(r.properties for tp in journey.touchpoints for r in tp.events)
     joins = "LEFT JOIN events e ON e.message_id = l.message_id" if needs_properties else ""
-    audience = {
-        "all": "",
-        "b2c": "JOIN case_keys k ON k.person_key = l.person_key AND NOT k.b2b",
-        "b2b": "JOIN case_keys k ON k.person_key = l.person_key AND k.b2b",
-    }[journey.audience]
+    audience = audience_join(journey)
     return f"""
         SELECT {quote_literal(journey.name)} AS journey, case_id, ts, t_us, message_id,
                activity, channel, touchpoint,
