@@ -6,6 +6,7 @@ and runs it on an engine; results are plain lists/dicts, ready for JSON and plot
 
 from __future__ import annotations
 
+import heapq
 import itertools
 from typing import Any
 
@@ -39,12 +40,10 @@ def variants_sql(spec: LogSpec) -> str:
     """Each distinct activity sequence (a case's whole trace) with its number of cases."""
     return f"""
         WITH log AS ({spec.sql()}), traces AS (
-            SELECT case_id, string_agg(activity, {lit(SEPARATOR)} ORDER BY {ORDER}) AS variant,
-                   count(*) AS length
+            SELECT string_agg(activity, {lit(SEPARATOR)} ORDER BY {ORDER}) AS variant
             FROM log GROUP BY case_id
         )
-        SELECT variant, length, count(*) AS cases FROM traces
-        GROUP BY variant, length ORDER BY cases DESC, variant
+        SELECT variant, count(*) AS cases FROM traces GROUP BY variant
     """
 
 
@@ -52,16 +51,19 @@ def variants(engine: Engine, spec: LogSpec, limit: int = 20) -> dict[str, Any]:
     """Top variants with their cases and share, plus how many variants and cases there are."""
     rows = engine.rows(variants_sql(spec))
     total = sum(r["cases"] for r in rows)
-    top = [
-        {
-            "variant": r["variant"].split(SEPARATOR),
-            "length": r["length"],
-            "cases": r["cases"],
-            "share": r["cases"] / total if total else 0.0,
-        }
-        for r in rows[:limit]
-    ]
-    return {"cases": total, "variants": len(rows), "top": top}
+    top = heapq.nsmallest(limit, rows, key=lambda r: (-r["cases"], r["variant"]))
+    shaped = []
+    for r in top:
+        steps = r["variant"].split(SEPARATOR)
+        shaped.append(
+            {
+                "variant": steps,
+                "length": len(steps),
+                "cases": r["cases"],
+                "share": r["cases"] / total if total else 0.0,
+            }
+        )
+    return {"cases": total, "variants": len(rows), "top": shaped}
 
 
 def paths_sql(spec: LogSpec, anchor: str, direction: str, length: int) -> str:
