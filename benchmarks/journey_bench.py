@@ -18,6 +18,7 @@ fresh store and the retail journey applied (mapping timed). Then, in the same ru
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import sys
 import time
@@ -28,7 +29,7 @@ from typing import Any
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).parent))
-from common import console, show, write_results
+from common import RESULTS, console, show, write_results
 from journeyhub import Hub
 from journeyhub.analytics import conformance, funnels
 from journeyhub.analytics.engines import SparkEngine, export_tables
@@ -223,15 +224,21 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000,10000000")
     parser.add_argument("--work", type=Path, default=Path("/tmp/journey_bench"))
     parser.add_argument("--sample", type=int, default=10_000)
+    parser.add_argument("--only-largest", action="store_true",
+                        help="only the funnel and conformance part (keeps earlier DFG results)")  # fmt: skip
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     total = duckdb.sql(f"SELECT count(*) FROM '{args.data}/events.parquet'").fetchall()[0][0]
     sizes = [int(s) for s in args.sizes.split(",")]
     results: dict[str, Any] = {"sizes": {}}
+    if args.only_largest and (RESULTS / "journey_bench.json").exists():
+        results["sizes"] = json.loads((RESULTS / "journey_bench.json").read_text())["sizes"]
+        sizes = [max(sizes)]
     for size in sizes:
         db = build(args.data, size, total, args.work)
         with Hub(db) as hub:
-            results["sizes"][str(size)] = process_views(hub, size)
+            if not args.only_largest:
+                results["sizes"][str(size)] = process_views(hub, size)
             if size == max(sizes):
                 results["largest"] = funnel_and_conformance(hub, args.work, args.sample)
     rows = []

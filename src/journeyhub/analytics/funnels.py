@@ -87,40 +87,37 @@ def step_tables_sql(funnel: Funnel, spec: LogSpec) -> str:
 
 
 def funnel_sql(funnel: Funnel, spec: LogSpec) -> str:
-    """Per breakdown value and step: customers reached, median seconds from step 1."""
+    """One query: per breakdown value and step the customers reached and median seconds from
+    step 1 (``bucket`` NULL), plus the time-to-convert histogram of customers who reached the
+    last step (``step`` NULL, one row per bucket)."""
     parts = [
-        f"SELECT dim, {k} AS step, count(*) AS customers, "
+        f"SELECT dim, {k} AS step, CAST(NULL AS VARCHAR) AS bucket, count(*) AS customers, "
         f"median((t - t1) / 1000000.0) AS median_seconds FROM s{k} GROUP BY dim"
         for k in range(1, len(funnel.steps) + 1)
     ]
-    return step_tables_sql(funnel, spec) + "\n" + " UNION ALL ".join(parts) + " ORDER BY dim, step"
-
-
-def time_to_convert_sql(funnel: Funnel, spec: LogSpec) -> str:
-    """Histogram of seconds from step 1 to the last step, for customers who converted."""
-    last = len(funnel.steps)
-    cases = []
-    lower = 0
+    cases, lower = [], 0
     for label, upper in TIME_BUCKETS:
         cond = f"d >= {lower}" + (f" AND d < {upper}" if upper is not None else "")
         cases.append(f"WHEN {cond} THEN {lit(label)}")
         lower = upper or lower
-    return (
-        step_tables_sql(funnel, spec)
-        + f"""
-        SELECT bucket, count(*) AS customers FROM (
-            SELECT CASE {" ".join(cases)} END AS bucket
-            FROM (SELECT (t - t1) / 1000000.0 AS d FROM s{last})
-        ) GROUP BY bucket"""
+    parts.append(
+        f"""SELECT CAST(NULL AS VARCHAR) AS dim, CAST(NULL AS INTEGER) AS step, bucket,
+                   count(*) AS customers, CAST(NULL AS DOUBLE) AS median_seconds
+            FROM (SELECT CASE {" ".join(cases)} END AS bucket
+                  FROM (SELECT (t - t1) / 1000000.0 AS d FROM s{len(funnel.steps)}))
+            GROUP BY bucket"""
     )
+    return step_tables_sql(funnel, spec) + "\n" + " UNION ALL ".join(parts)
 
 
 def run_funnel(engine: Engine, funnel: Funnel, spec: LogSpec) -> dict[str, Any]:
     """Conversion per step (overall and per breakdown value), drop-off, time to convert."""
     rows = engine.rows(funnel_sql(funnel, spec))
+    buckets = {r["bucket"]: r["customers"] for r in rows if r["step"] is None}
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
-        groups.setdefault(r["dim"], []).append(r)
+        if r["step"] is not None:
+            groups.setdefault(r["dim"], []).append(r)
     series = []
     for dim, steps in sorted(groups.items()):
         reached = {r["step"]: r for r in steps}
@@ -143,7 +140,6 @@ def run_funnel(engine: Engine, funnel: Funnel, spec: LogSpec) -> dict[str, Any]:
                 }
             )
         series.append({"segment": dim, "steps": out})
-    buckets = {r["bucket"]: r["customers"] for r in engine.rows(time_to_convert_sql(funnel, spec))}
     return {
         "steps": list(funnel.steps),
         "within_seconds": funnel.within.total_seconds(),
