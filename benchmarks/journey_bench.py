@@ -224,8 +224,9 @@ def main() -> None:
     parser.add_argument("--sizes", default="100000,1000000,10000000")
     parser.add_argument("--work", type=Path, default=Path("/tmp/journey_bench"))
     parser.add_argument("--sample", type=int, default=10_000)
-    parser.add_argument("--only-largest", action="store_true",
-                        help="only the funnel and conformance part (keeps earlier DFG results)")  # fmt: skip
+    parser.add_argument(
+        "--only-largest", action="store_true", help="only funnel and conformance (keep the rest)"
+    )
     args = parser.parse_args()
     args.work.mkdir(parents=True, exist_ok=True)
     total = duckdb.sql(f"SELECT count(*) FROM '{args.data}/events.parquet'").fetchall()[0][0]
