@@ -45,11 +45,15 @@ def describe(origin: str, root: yaml.Node | None, loc: tuple[Any, ...], message:
 
 
 def parse_yaml(text: str, origin: str) -> tuple[Any, yaml.Node | None]:
-    """The YAML document as Python values, plus its node tree (for line numbers)."""
+    """The YAML document as Python values, plus its node tree (for line numbers); parsed once."""
+    loader = yaml.SafeLoader(text)
     try:
-        return yaml.safe_load(text), yaml.compose(text, Loader=yaml.SafeLoader)
+        root = loader.get_single_node()
+        return (loader.construct_document(root) if root is not None else None), root
     except yaml.YAMLError as exc:
         raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
+    finally:
+        loader.dispose()
 
 
 def load_yaml_model(text: str, origin: str, model: type[M]) -> tuple[M, yaml.Node | None]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeyhub.analytics.engines import Engine
-from journeyhub.analytics.logs import ORDER, LogSpec, lit
+from journeyhub.analytics.logs import ORDER, LogSpec, json_number, json_text, lit, nps_sql
 from journeyhub.journey.model import Journey
 
 
@@ -119,10 +119,9 @@ def _outcomes_sql(spec: LogSpec) -> str:
     return f"""
         SELECT l.case_id,
                bool_or(j.touchpoint IN ({churn})) AS churned,
-               arg_max(TRY_CAST(json_extract_string(e.properties, {lit("$." + s.score_property)})
-                       AS DOUBLE), l.t_us) FILTER (WHERE l.activity = {lit(s.event)} AND
-                       json_extract_string(e.properties, {lit("$." + s.kind_property)}) = 'nps')
-                   AS nps_score
+               arg_max({json_number("e.properties", s.score_property)}, l.t_us)
+                   FILTER (WHERE l.activity = {lit(s.event)}
+                           AND {json_text("e.properties", s.kind_property)} = 'nps') AS nps_score
         FROM journey_log l
         LEFT JOIN journey_events j ON j.message_id = l.message_id
              AND j.journey = {lit(journey.name)}
@@ -169,8 +168,7 @@ def conformance(
         f"""SELECT {lit(name)} AS deviation, {cond} AS has, count(*) AS cases,
                    avg(CAST(CASE WHEN o.churned THEN 1 ELSE 0 END AS DOUBLE)) AS churn_rate,
                    count(o.nps_score) AS nps_answers,
-                   100.0 * (count_if(o.nps_score >= 9) - count_if(o.nps_score <= 6))
-                       / nullif(count(o.nps_score), 0) AS nps
+                   {nps_sql("o.nps_score")} AS nps
             FROM c LEFT JOIN o USING (case_id) GROUP BY 2"""
         for name, cond in deviations.items()
     ]

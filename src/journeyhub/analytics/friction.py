@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from journeyhub.analytics.engines import Engine
-from journeyhub.analytics.logs import lit, lits
+from journeyhub.analytics.logs import json_number, lit, lits
 from journeyhub.journey.model import Journey, format_duration
 
 DETECTORS = (
@@ -147,8 +147,8 @@ def long_wait(journey: Journey) -> str | None:
                 f"""SELECT j.case_id, j.touchpoint,
                            {lit(f"waited longer than {format_duration(seconds)}")} AS detail
                     FROM ({_events(journey)}) j JOIN events e ON e.message_id = j.message_id
-                    WHERE j.touchpoint = {lit(tp.id)} AND TRY_CAST(json_extract_string(
-                          e.properties, {lit("$." + tp.wait_property)}) AS DOUBLE) > {seconds}"""
+                    WHERE j.touchpoint = {lit(tp.id)}
+                      AND {json_number("e.properties", tp.wait_property)} > {seconds}"""
             )
     return " UNION ALL ".join(parts) or None
 

@@ -19,7 +19,7 @@ import numpy as np
 from journeyhub.analytics.conformance import cases_sql
 from journeyhub.analytics.engines import Engine
 from journeyhub.analytics.friction import contacts_sql
-from journeyhub.analytics.logs import LogSpec, lit, lits
+from journeyhub.analytics.logs import LogSpec, json_number, json_text, lit, lits, nps_sql
 from journeyhub.journey.model import Goal, Journey
 
 CURRENT_DAYS = 90
@@ -28,18 +28,12 @@ COMPARE = {">=": operator.ge, "<=": operator.le, ">": operator.gt, "<": operator
 
 def _survey_sql(journey: Journey, goal: Goal, spec: LogSpec, kind: str) -> str:
     s = journey.surveys
-    score = f"TRY_CAST(json_extract_string(properties, {lit('$.' + s.score_property)}) AS DOUBLE)"
-    where = [
-        f"json_extract_string(properties, {lit('$.' + s.kind_property)}) = {lit(kind)}",
-        spec.where(),
-    ]
+    score = json_number("properties", s.score_property)
+    where = [f"{json_text('properties', s.kind_property)} = {lit(kind)}", spec.where()]
     if goal.touchpoint:
-        where.append(
-            f"json_extract_string(properties, {lit('$.' + s.touchpoint_property)}) = "
-            f"{lit(goal.touchpoint)}"
-        )
+        where.append(f"{json_text('properties', s.touchpoint_property)} = {lit(goal.touchpoint)}")
     value = {
-        "nps": f"100.0 * (count_if({score} >= 9) - count_if({score} <= 6)) / nullif(count(*), 0)",
+        "nps": nps_sql(score),
         "csat": f"count_if({score} >= 4) / nullif(count(*), 0)",
         "ces": f"avg({score})",
     }[kind]
@@ -63,9 +57,7 @@ def metric_sql(journey: Journey, goal: Goal, spec: LogSpec) -> str:
                 f"goal {goal.id}: service_level needs a touchpoint with wait_property and "
                 "expectations.response_time"
             )
-        wait = (
-            f"TRY_CAST(json_extract_string(e.properties, {lit('$.' + tp.wait_property)}) AS DOUBLE)"
-        )
+        wait = json_number("e.properties", tp.wait_property)
         limit = tp.expectations.response_time.total_seconds()
         return f"""SELECT count_if({wait} <= {limit}) / nullif(count(*), 0) AS value,
                           count(*) AS n

@@ -11,7 +11,7 @@ import html
 from pathlib import Path
 from typing import Any
 
-from journeyhub.analytics.logs import lit
+from journeyhub.analytics.logs import json_number, json_text, lit, nps_sql
 from journeyhub.analytics.service import Analytics
 
 
@@ -22,16 +22,11 @@ def _scores(analytics: Analytics, journey_name: str | None) -> dict[str, dict[st
     if not labels:
         return {}
     when = " ".join(f"WHEN {lit(k)} THEN {lit(v)}" for k, v in labels.items())
-    prop = "json_extract_string(e.properties, {})"
+    score = json_number("e.properties", s.score_property)
     rows = analytics.engine.rows(
-        f"""SELECT CASE {prop.format(lit("$." + s.touchpoint_property))} {when} END AS touchpoint,
-                   {prop.format(lit("$." + s.kind_property))} AS kind,
-                   count(*) AS n,
-                   avg(TRY_CAST({prop.format(lit("$." + s.score_property))} AS DOUBLE)) AS mean,
-                   100.0 * (count_if(TRY_CAST({prop.format(lit("$." + s.score_property))}
-                                     AS DOUBLE) >= 9)
-                            - count_if(TRY_CAST({prop.format(lit("$." + s.score_property))}
-                                       AS DOUBLE) <= 6)) / count(*) AS nps
+        f"""SELECT CASE {json_text("e.properties", s.touchpoint_property)} {when} END AS touchpoint,
+                   {json_text("e.properties", s.kind_property)} AS kind,
+                   count(*) AS n, avg({score}) AS mean, {nps_sql(score)} AS nps
             FROM journey_log l JOIN events e ON e.message_id = l.message_id
             WHERE l.activity = {lit(s.event)}
             GROUP BY 1, 2 HAVING touchpoint IS NOT NULL"""

@@ -14,7 +14,7 @@ on Spark after sqlglot transpiles it, over the same tables.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from journeyhub.journey.model import Journey
@@ -36,8 +36,27 @@ def lits(values: list[str]) -> str:
 
 
 def ts_lit(value: datetime) -> str:
-    """A timestamp literal, as epoch microseconds (compared with ``t_us``)."""
+    """A timestamp literal, as epoch microseconds (compared with ``t_us``); a time without a
+    zone is UTC, as everywhere in journeyhub."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return str(int(value.timestamp() * 1_000_000))
+
+
+def json_text(column: str, key: str) -> str:
+    """A top-level JSON property of ``column`` as text (NULL when absent)."""
+    return f"json_extract_string({column}, {lit('$.' + key)})"
+
+
+def json_number(column: str, key: str) -> str:
+    """A top-level JSON property of ``column`` as a number (NULL when absent or not numeric)."""
+    return f"TRY_CAST({json_text(column, key)} AS DOUBLE)"
+
+
+def nps_sql(score: str) -> str:
+    """Net Promoter Score of the 0..10 answers in ``score``: % promoters (9-10) minus %
+    detractors (0-6), over the answers given."""
+    return f"100.0 * (count_if({score} >= 9) - count_if({score} <= 6)) / nullif(count({score}), 0)"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -14,7 +14,6 @@ from journeyhub.api.errors import ApiError
 from journeyhub.config import ConfigError
 from journeyhub.hub import Hub
 from journeyhub.journey.model import parse_duration, parse_journey
-from journeyhub.journey.store import JourneyNotFound
 
 LEVEL = Query("event", pattern="^(event|touchpoint|phase)$", description="event, touchpoint, phase")
 
@@ -25,19 +24,15 @@ def filters(
     until: datetime | None = Query(None, description="before this time (ISO 8601, exclusive)"),
     persona: str | None = Query(None, description="only customers of this persona"),
 ) -> dict[str, Any]:
-    """The filters every analytic takes."""
-
-    def utc(value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
-
-    return {"journey": journey, "since": utc(since), "until": utc(until), "persona": persona}
+    """The filters every analytic takes (a time without a zone is UTC)."""
+    return {"journey": journey, "since": since, "until": until, "persona": persona}
 
 
 async def _run(call: Callable[[], Any]) -> Any:
     """Run an analytic off the event loop; bad input -> 400, unknown journey/customer -> 404."""
     try:
         return await run_in_threadpool(call)
-    except (JourneyNotFound, LookupError) as exc:
+    except LookupError as exc:  # an unknown journey or customer
         raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
     except ValueError as exc:
         raise ApiError(400, "invalid_query", str(exc)) from exc

@@ -50,12 +50,7 @@ def _by(by: str | None) -> Breakdown | None:
 
 
 def _filters(journey: str | None, since: Any, until: Any, persona: str | None) -> dict[str, Any]:
-    from datetime import UTC
-
-    def utc(value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value and value.tzinfo is None else value
-
-    return {"journey": journey, "since": utc(since), "until": utc(until), "persona": persona}
+    return {"journey": journey, "since": since, "until": until, "persona": persona}
 
 
 @analytics_app.command("dfg")

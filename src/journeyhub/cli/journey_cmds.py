@@ -39,7 +39,6 @@ def _read(path: str) -> Journey:
         return read_journey(path)
     except ConfigError as exc:
         fail(str(exc))
-        raise  # unreachable: fail exits
 
 
 @journey_app.command("validate")
