@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from journeyhub.analytics import conformance, friction, funnels, goals, process, unmapped
+from journeyhub.analytics import clv, conformance, friction, funnels, goals, process, unmapped
 from journeyhub.analytics.engines import DuckDBEngine, Engine
 from journeyhub.analytics.logs import Level, LogSpec
 from journeyhub.identity import attribution, graph
@@ -165,3 +165,23 @@ class Analytics:
             "phase_history": history,
             "touchpoints": len(events),
         }
+
+    # -- customer value ------------------------------------------------------------------------
+
+    def fit_clv(self, options: clv.ClvOptions | None = None) -> clv.ClvModel:
+        """Fit BG/NBD + Gamma-Gamma on the order events (kept in the store for predictions)."""
+        self.refresh()
+        return clv.fit(self.db, options or clv.ClvOptions())
+
+    def predict_clv(
+        self, horizon: str = "12m", *, annual_discount: float = 0.0, refit: bool = False
+    ) -> tuple[clv.ClvModel, Any]:
+        """Per-customer CLV, churn risk and expected purchases over ``horizon`` (an Arrow
+        table), from the latest fit (fitted with the defaults when there is none)."""
+        self.refresh()
+        model = None if refit else clv.latest_model(self.db)
+        if model is None:
+            model = clv.fit(self.db, clv.ClvOptions())
+        days = clv.parse_horizon(horizon)
+        return model, clv.predict(self.db, model, days, annual_discount=annual_discount)
+

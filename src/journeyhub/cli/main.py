@@ -10,6 +10,7 @@ import typer
 
 from journeyhub import __version__
 from journeyhub.cli.analytics_cmds import analytics_app
+from journeyhub.cli.clv_cmds import clv_app
 from journeyhub.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -47,6 +48,7 @@ app.add_typer(golden_app, name="golden")
 app.add_typer(quality_app, name="quality")
 app.add_typer(journey_app, name="journey")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(clv_app, name="clv")
 app.add_typer(demo_app, name="demo")
 
 

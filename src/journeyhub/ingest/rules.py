@@ -13,7 +13,7 @@ EVENT_TYPES = ("track", "identify", "page", "screen", "group", "alias")
 MAX_EVENT_BYTES = 32 * 1024
 MAX_ID_LENGTH = 256
 MAX_FUTURE = "INTERVAL 1 DAY"
-MIN_TIMESTAMP = "2000-01-01"
+MIN_TIMESTAMP = "1990-01-01"  # history back to 1990 (CDNOW is 1997); 1970 = a unit mix-up
 
 # Top-level fields of the Segment and RudderStack HTTP specs. Anything else at the top level is
 # almost always a typo ("userid", "anonymous_id") that would silently lose the identity.

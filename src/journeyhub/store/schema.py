@@ -209,6 +209,17 @@ DDL: list[str] = [
         phase      VARCHAR NOT NULL,
         phase_rank INTEGER NOT NULL
     )""",
+    # fitted customer-value models (BG/NBD + Gamma-Gamma), newest last
+    """CREATE TABLE IF NOT EXISTS clv_models (
+        id          BIGINT PRIMARY KEY,
+        fitted_at   TIMESTAMPTZ NOT NULL,
+        options     JSON NOT NULL,
+        bgnbd       JSON NOT NULL,
+        gamma_gamma JSON NOT NULL,
+        customers   BIGINT NOT NULL,
+        until_day   INTEGER NOT NULL
+    )""",
+    "CREATE SEQUENCE IF NOT EXISTS clv_model_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_change_seq START 1",
     "CREATE SEQUENCE IF NOT EXISTS profile_ids START 1",
