@@ -184,4 +184,3 @@ class Analytics:
             model = clv.fit(self.db, clv.ClvOptions())
         days = clv.parse_horizon(horizon)
         return model, clv.predict(self.db, model, days, annual_discount=annual_discount)
-
