@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from journeyhub.analytics.timeline import (
     customer_timeline,
 )
 from journeyhub.auth import keys
+from journeyhub.feedback.service import Feedback
 from journeyhub.identity import (
     incremental,
     playback,
@@ -66,6 +67,7 @@ class Hub:
         self.db = Database(db if db is not None else default_db_path(), read_only=read_only)
         self._writer: BatchWriter | None = None
         self._analytics: Analytics | None = None
+        self._feedback: Feedback | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -255,6 +257,26 @@ class Hub:
         if self._analytics is None:
             self._analytics = Analytics(self.db)
         return self._analytics
+
+    @property
+    def feedback(self) -> Feedback:
+        """Voice of the customer: surveys, invitations, responses, scores, Soll-Ist."""
+        if self._feedback is None:
+            self._feedback = Feedback(self.db, self.analytics, lambda events: self.ingest(events))
+        return self._feedback
+
+    def set_consent(
+        self, person: str, purpose: str, granted: bool, *, source: str = "api"
+    ) -> dict[str, Any]:
+        """Record a consent decision of a customer (user id or anonymous id) for a purpose;
+        the newest decision counts."""
+        now = datetime.now(UTC)
+        with self.db.transaction() as cur:
+            cur.execute(
+                "INSERT INTO consents VALUES (?, ?, ?, ?, ?)",
+                [person, purpose, granted, source, now],
+            )
+        return {"person": person, "purpose": purpose, "granted": granted, "updated_at": now}
 
     # -- stewardship --------------------------------------------------------------------------
 

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-
-import orjson
 
 from journeyhub.config import ConfigError
 from journeyhub.journey import mapping
 from journeyhub.journey.model import Journey, parse_journey
 from journeyhub.store import Database
+from journeyhub.store.versions import save_version
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -45,18 +43,7 @@ def apply_journey(db: Database, path: str | Path) -> dict[str, Any]:
     text = journey_path(path).read_text(encoding="utf-8")
     model_json = journey.model_dump_json()
     with db.transaction() as cur:
-        latest = cur.execute(
-            "SELECT version, model::VARCHAR FROM journeys WHERE name = ? "
-            "ORDER BY version DESC LIMIT 1",
-            [journey.name],
-        ).fetchall()
-        changed = not latest or orjson.loads(latest[0][1]) != orjson.loads(model_json)
-        version = (latest[0][0] if latest else 0) + (1 if changed else 0)
-        if changed:
-            cur.execute(
-                "INSERT INTO journeys VALUES (?, ?, ?, ?, ?)",
-                [journey.name, version, model_json, text, datetime.now(UTC)],
-            )
+        version, changed = save_version(cur, "journeys", journey.name, model_json, text)
         mapping.refresh(cur)
         mapped = mapping.remap(cur, journey) if changed else None
     return {"journey": journey.name, "version": version, "changed": changed, "mapped": mapped}

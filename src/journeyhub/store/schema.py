@@ -209,6 +209,84 @@ DDL: list[str] = [
         phase      VARCHAR NOT NULL,
         phase_rank INTEGER NOT NULL
     )""",
+    # voice of the customer: survey definitions (versioned like journeys) and their questions
+    """CREATE TABLE IF NOT EXISTS surveys (
+        name       VARCHAR NOT NULL,
+        version    INTEGER NOT NULL,
+        model      JSON NOT NULL,
+        source     VARCHAR NOT NULL,
+        applied_at TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (name, version)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_questions (
+        survey_id VARCHAR NOT NULL, version INTEGER NOT NULL, question_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL, position INTEGER NOT NULL
+    )""",
+    # one row per "Survey Answered" event (ours and other tools'), collected from the events
+    """CREATE TABLE IF NOT EXISTS survey_responses (
+        response_id    VARCHAR NOT NULL,  -- the event's message_id (kept unique by collect)
+        survey_id      VARCHAR NOT NULL,
+        survey_version INTEGER,
+        kind           VARCHAR,
+        person_key     VARCHAR NOT NULL,
+        ts             TIMESTAMPTZ NOT NULL,
+        touchpoint     VARCHAR,
+        channel        VARCHAR,
+        language       VARCHAR,
+        score          DOUBLE,
+        comment        VARCHAR,
+        invitation_id  VARCHAR,
+        answers        JSON
+    )""",
+    # every scale answer (nps, csat, ces, yes_no as 0/1): the fact table scores are read from
+    """CREATE TABLE IF NOT EXISTS survey_scores (
+        response_id VARCHAR NOT NULL, survey_id VARCHAR NOT NULL, question_id VARCHAR NOT NULL,
+        type VARCHAR NOT NULL, score DOUBLE NOT NULL, person_key VARCHAR NOT NULL,
+        ts TIMESTAMPTZ NOT NULL, touchpoint VARCHAR, channel VARCHAR, language VARCHAR
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_invitations (
+        invitation_id  VARCHAR PRIMARY KEY,
+        survey_id      VARCHAR NOT NULL,
+        survey_version INTEGER NOT NULL,
+        trigger_id     VARCHAR NOT NULL,     -- the event (message_id) that triggered it
+        person_key     VARCHAR NOT NULL,
+        case_id        VARCHAR NOT NULL,
+        touchpoint     VARCHAR,
+        channel        VARCHAR NOT NULL,     -- email | sms
+        address        VARCHAR,
+        name           VARCHAR,
+        language       VARCHAR NOT NULL,
+        triggered_at   TIMESTAMPTZ NOT NULL,
+        due_at         TIMESTAMPTZ NOT NULL,
+        expires_at     TIMESTAMPTZ NOT NULL,
+        status         VARCHAR NOT NULL,     -- scheduled | skipped | sent | answered | failed
+        reason         VARCHAR,              -- why skipped (sampling, fatigue, consent, address)
+        sent_at        TIMESTAMPTZ,
+        answered_at    TIMESTAMPTZ,
+        created_at     TIMESTAMPTZ NOT NULL,
+        UNIQUE (survey_id, trigger_id)
+    )""",
+    """CREATE TABLE IF NOT EXISTS survey_outbox (
+        message_id    VARCHAR PRIMARY KEY,
+        invitation_id VARCHAR NOT NULL,
+        channel       VARCHAR NOT NULL,
+        recipient     VARCHAR NOT NULL,
+        subject       VARCHAR,
+        body          VARCHAR NOT NULL,
+        status        VARCHAR NOT NULL,      -- pending | sent | failed
+        attempts      INTEGER NOT NULL DEFAULT 0,
+        last_error    VARCHAR,
+        created_at    TIMESTAMPTZ NOT NULL,
+        sent_at       TIMESTAMPTZ
+    )""",
+    # consent per identifier (user id / anonymous id) and purpose; the newest record counts
+    """CREATE TABLE IF NOT EXISTS consents (
+        person_key VARCHAR NOT NULL,
+        purpose    VARCHAR NOT NULL,
+        granted    BOOLEAN NOT NULL,
+        source     VARCHAR NOT NULL,
+        updated_at TIMESTAMPTZ NOT NULL
+    )""",
     # fitted customer-value models (BG/NBD + Gamma-Gamma), newest last
     """CREATE TABLE IF NOT EXISTS clv_models (
         id          BIGINT PRIMARY KEY,

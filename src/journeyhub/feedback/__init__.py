@@ -1,0 +1,1 @@
+"""Voice of the customer: surveys, responses, scores, feedback text, Soll-Ist."""
