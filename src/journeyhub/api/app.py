@@ -14,7 +14,13 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 
 from journeyhub import __version__
-from journeyhub.api import analytics_routes, golden_routes, ingest_routes, read_routes
+from journeyhub.api import (
+    analytics_routes,
+    feedback_routes,
+    golden_routes,
+    ingest_routes,
+    read_routes,
+)
 from journeyhub.api.auth import KeyChecker
 from journeyhub.api.errors import install_error_handlers
 from journeyhub.hub import Hub
@@ -80,4 +86,6 @@ def create_app(
     app.include_router(read_routes.build_router(hub, require_key))
     app.include_router(golden_routes.build_router(hub, require_key))
     app.include_router(analytics_routes.build_router(hub, require_key))
+    app.include_router(feedback_routes.build_router(hub, require_key))
+    app.include_router(feedback_routes.build_pages(hub))
     return app

@@ -22,6 +22,7 @@ from journeyhub.cli.common import (
     print_table,
 )
 from journeyhub.cli.demo_cmds import demo_app
+from journeyhub.cli.feedback_cmds import consent_app, feedback_app, scores_command, surveys_app
 from journeyhub.cli.hub_cmds import golden_app, identity_app, quality_app, sources_app
 from journeyhub.cli.ingest_cmds import events_app, quarantine_app, records_app
 from journeyhub.cli.journey_cmds import journey_app
@@ -49,6 +50,10 @@ app.add_typer(quality_app, name="quality")
 app.add_typer(journey_app, name="journey")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(clv_app, name="clv")
+app.add_typer(surveys_app, name="surveys")
+app.add_typer(feedback_app, name="feedback")
+app.add_typer(consent_app, name="consent")
+app.command("scores")(scores_command)
 app.add_typer(demo_app, name="demo")
 
 
