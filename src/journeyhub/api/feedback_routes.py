@@ -170,6 +170,7 @@ def build_pages(hub: Hub) -> APIRouter:
 
     def _error_page(exc: Exception, lang: str = "de") -> HTMLResponse:
         if isinstance(exc, AlreadyAnswered):
+            lang = exc.language if exc.language in ("de", "en") else lang
             title = {"de": "Bereits beantwortet", "en": "Already answered"}[lang]
             text = {"de": "Diese Umfrage wurde bereits beantwortet. Vielen Dank!",
                     "en": "This survey has already been answered. Thank you!"}[lang]  # fmt: skip

@@ -24,6 +24,10 @@ Ingest = Callable[[list[dict[str, Any]]], dict[str, Any]]
 class AlreadyAnswered(LookupError):
     """The invitation's link was used already (one answer per link)."""
 
+    def __init__(self, message: str, language: str = "de") -> None:
+        self.language = language
+        super().__init__(message)
+
 
 class InvitationNotFound(LookupError):
     """No invitation with that id."""
@@ -146,7 +150,9 @@ class Feedback:
         or expired, :class:`AlreadyAnswered` when it was used."""
         invitation = self._invitation(links.read_token(self.db, token, now))
         if invitation["status"] == "answered":
-            raise AlreadyAnswered("this survey has already been answered - thank you!")
+            raise AlreadyAnswered(
+                "this survey has already been answered - thank you!", invitation["language"]
+            )
         if (now or datetime.now(UTC)) > invitation["expires_at"]:
             raise links.LinkError("link_expired", "this survey link has expired")
         survey, _ = store.get_survey(self.db, invitation["survey_id"], invitation["survey_version"])
@@ -165,7 +171,9 @@ class Feedback:
             invitation_id=inv["invitation_id"],
         )  # fmt: skip
         if result["duplicate"]:
-            raise AlreadyAnswered("this survey has already been answered - thank you!")
+            raise AlreadyAnswered(
+                "this survey has already been answered - thank you!", inv["language"]
+            )
         with self.db.transaction() as cur:
             cur.execute(
                 "UPDATE survey_invitations SET status = 'answered', answered_at = ? "
