@@ -280,7 +280,7 @@ def test_invitations_go_out_by_smtp_with_a_working_link(hub: Hub, tmp_path: Path
     body = mail.get_payload(decode=True).decode()
     assert mail["To"] == "u1@example.de" and "Hello Anna Muster" in body  # English customer
     token = body.split("https://feedback.example/s/")[1].split()[0]
-    survey, invitation = hub.feedback.open_link(token, now=now)
+    _, invitation = hub.feedback.open_link(token, now=now)
     assert invitation["invitation_id"] == inv["invitation_id"]
     assert hub.db.scalar("SELECT status FROM survey_invitations") == "sent"
     # a sender that fails leaves the message pending, with the error

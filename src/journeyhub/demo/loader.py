@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from journeyhub.demo.sources import FIELDS
+from journeyhub.feedback.store import templates
 from journeyhub.hub import Hub
 
 MAPPINGS = Path(__file__).parent / "mappings"
@@ -32,7 +33,22 @@ def load_demo(
                 system, path, id_column=fields[0]
             ).as_dict()
     result["journeys"] = [hub.apply_journey(name) for name in DEMO_JOURNEYS]
+    result["surveys"] = [hub.feedback.apply(name) for name in templates()]
+    result["consents"] = grant_demo_consents(hub)
     return result
+
+
+def grant_demo_consents(hub: Hub, share: int = 70) -> int:
+    """Most demo customers agreed to feedback requests (a stable ``share`` percent of user
+    ids); the others never answered the consent question."""
+    with hub.db.transaction() as cur:
+        cur.execute(
+            "INSERT INTO consents SELECT DISTINCT user_id, 'feedback', true, 'demo', now() "
+            "FROM events WHERE user_id IS NOT NULL AND hash(user_id) % 100 < ? "
+            "AND user_id NOT IN (SELECT person_key FROM consents WHERE purpose = 'feedback')",
+            [share],
+        )
+    return int(hub.db.scalar("SELECT count(*) FROM consents WHERE purpose = 'feedback'"))
 
 
 def example_customer(hub: Hub) -> str | None:
