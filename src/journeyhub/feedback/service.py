@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -108,12 +108,14 @@ class Feedback:
 
     # -- invitations ---------------------------------------------------------------------------
 
-    def trigger(self, now: datetime | None = None) -> dict[str, Any]:
+    def trigger(
+        self, now: datetime | None = None, overlap: timedelta = triggers.OVERLAP
+    ) -> dict[str, Any]:
         """Evaluate every survey's triggers over the events received since the last call."""
         self.analytics.refresh()
         surveys = store.all_surveys(self.db)
         with self.db.transaction() as cur:
-            return triggers.evaluate(cur, surveys, now)
+            return triggers.evaluate(cur, surveys, now, overlap)
 
     def invitations(self, status: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         """Invitations, newest first (``status``: scheduled, skipped, queued, sent, answered)."""

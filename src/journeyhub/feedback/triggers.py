@@ -28,7 +28,7 @@ from journeyhub.feedback.model import Survey, Trigger
 from journeyhub.feedback.responses import RESPONSE_EVENT
 
 CURSOR_KEY = "survey_trigger_cursor"
-OVERLAP = timedelta(minutes=5)  # re-read this much before the cursor: late commits
+OVERLAP = timedelta(seconds=30)  # re-read this much before the cursor: late commits
 _US = 1_000_000
 
 
@@ -240,12 +240,16 @@ def _insert_invitations(
 
 
 def evaluate(
-    cur: duckdb.DuckDBPyConnection, surveys: list[tuple[Survey, int]], now: datetime | None = None
+    cur: duckdb.DuckDBPyConnection,
+    surveys: list[tuple[Survey, int]],
+    now: datetime | None = None,
+    overlap: timedelta = OVERLAP,
 ) -> dict[str, Any]:
-    """Turn events received since the last call into invitations; returns counts."""
+    """Turn events received since the last call (and ``overlap`` before it: requests received
+    earlier may commit later) into invitations; returns counts."""
     now = now or datetime.now(UTC)
     cursor_rows = cur.execute("SELECT value FROM meta WHERE key = ?", [CURSOR_KEY]).fetchall()
-    since = datetime.fromisoformat(cursor_rows[0][0]) - OVERLAP if cursor_rows else None
+    since = datetime.fromisoformat(cursor_rows[0][0]) - overlap if cursor_rows else None
     upper = cur.execute("SELECT max(received_at) FROM events").fetchall()[0][0]
     result: dict[str, Any] = {"events": 0, "candidates": 0, "scheduled": 0, "skipped": {}}
     if upper is None:
