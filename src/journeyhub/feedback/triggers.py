@@ -26,6 +26,7 @@ import pyarrow as pa
 from journeyhub.analytics.logs import json_text, lit
 from journeyhub.feedback.model import Survey, Trigger
 from journeyhub.feedback.responses import RESPONSE_EVENT
+from journeyhub.journey.mapping import ACTIVITY_SQL, rule_sql
 
 CURSOR_KEY = "survey_trigger_cursor"
 OVERLAP = timedelta(seconds=30)  # re-read this much before the cursor: late commits
@@ -37,22 +38,8 @@ def _value(value: object) -> str:
 
 
 def _event_condition(trigger: Trigger) -> str:
-    rule = trigger.event
-    assert rule is not None
-    parts = []
-    if rule.event is not None:
-        parts.append(f"e.type = 'track' AND e.name = {lit(rule.event)}")
-    if rule.page is not None:
-        parts.append(f"e.type = 'page' AND e.name = {lit(rule.page)}")
-    if rule.screen is not None:
-        parts.append(f"e.type = 'screen' AND e.name = {lit(rule.screen)}")
-    if rule.type is not None:
-        parts.append(f"e.type = {lit(rule.type)}")
-    if rule.channel is not None:
-        parts.append(f"e.channel = {lit(rule.channel)}")
-    for key, value in rule.properties.items():
-        parts.append(f"{json_text('e.properties', key)} = {_value(value)}")
-    return " AND ".join(parts)
+    assert trigger.event is not None
+    return rule_sql(trigger.event, log="e", props="e")
 
 
 def _answer_condition(trigger: Trigger) -> str:
@@ -257,7 +244,9 @@ def evaluate(
     window = "received_at <= ?" + (" AND received_at > ?" if since else "")
     params: list[Any] = [upper] + ([since] if since else [])
     cur.execute(
-        f"CREATE OR REPLACE TEMP TABLE _window AS SELECT * FROM events WHERE {window}", params
+        f"CREATE OR REPLACE TEMP TABLE _window AS SELECT e.*, {ACTIVITY_SQL} AS activity "
+        f"FROM events e WHERE {window}",
+        params,
     )
     result["events"] = int(cur.execute("SELECT count(*) FROM _window").fetchall()[0][0])
     cur.execute(

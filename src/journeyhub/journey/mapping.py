@@ -57,22 +57,28 @@ def _case_keys_sql() -> str:
     """
 
 
-def _rule_sql(rule: EventRule) -> str:
+def rule_sql(rule: EventRule, log: str = "l", props: str = "e") -> str:
+    """The condition of one event rule over a relation ``log`` with ``type``, ``activity``
+    (see ``ACTIVITY_SQL``) and ``channel``, and ``props`` with the event's ``properties``."""
     parts: list[str] = []
     if rule.event is not None:
-        parts.append(f"l.type = 'track' AND l.activity = {quote_literal(rule.event)}")
+        parts.append(f"{log}.type = 'track' AND {log}.activity = {quote_literal(rule.event)}")
     if rule.page is not None:
-        parts.append(f"l.type = 'page' AND l.activity = {quote_literal('Page ' + rule.page)}")
+        parts.append(
+            f"{log}.type = 'page' AND {log}.activity = {quote_literal('Page ' + rule.page)}"
+        )
     if rule.screen is not None:
-        parts.append(f"l.type = 'screen' AND l.activity = {quote_literal('Screen ' + rule.screen)}")
+        parts.append(
+            f"{log}.type = 'screen' AND {log}.activity = {quote_literal('Screen ' + rule.screen)}"
+        )
     if rule.type is not None:
-        parts.append(f"l.type = {quote_literal(rule.type)}")
+        parts.append(f"{log}.type = {quote_literal(rule.type)}")
     if rule.channel is not None:
-        parts.append(f"l.channel = {quote_literal(rule.channel)}")
+        parts.append(f"{log}.channel = {quote_literal(rule.channel)}")
     for key, value in rule.properties.items():
         text = str(value).lower() if isinstance(value, bool) else str(value)
         parts.append(
-            f"json_extract_string(e.properties, {quote_literal('$.' + key)}) = "
+            f"json_extract_string({props}.properties, {quote_literal('$.' + key)}) = "
             f"{quote_literal(text)}"
         )
     return "(" + " AND ".join(parts) + ")"
@@ -92,7 +98,7 @@ def touchpoint_sql(journey: Journey, log: str) -> str:
     match, shaped like ``journey_events``."""
     rank = journey.phase_rank()
     tp_case = " ".join(
-        f"WHEN {' OR '.join(_rule_sql(r) for r in tp.events)} THEN {quote_literal(tp.id)}"
+        f"WHEN {' OR '.join(rule_sql(r) for r in tp.events)} THEN {quote_literal(tp.id)}"
         for tp in journey.touchpoints
     )
     phase_case = " ".join(
