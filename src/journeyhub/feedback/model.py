@@ -29,20 +29,13 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 
 from journeyhub.config import ConfigError, describe, load_yaml_model
-from journeyhub.journey.model import IDENT, EventRule, Strict, Text, parse_duration
+from journeyhub.journey.model import IDENT, Duration, EventRule, Strict, Text
 
 QuestionType = Literal[
     "nps", "csat", "ces", "yes_no", "single_choice", "multiple_choice", "text"
 ]  # fmt: skip
 SCALES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5), "ces": (1, 7)}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-
-
-def _to_duration(value: Any) -> Any:
-    """``"2h"``-style durations; ISO 8601 (``"P1D"``, the stored form) is left to pydantic."""
-    if isinstance(value, str) and value.startswith("P"):
-        return value
-    return parse_duration(value) if isinstance(value, str | int | float) else value
 
 
 class Option(Strict):
@@ -102,17 +95,12 @@ class Trigger(Strict):
     event: EventRule | None = None
     trait: TraitChange | None = None
     answer: AnswerCondition | None = None
-    delay: timedelta = timedelta(0)
+    delay: Duration = timedelta(0)
 
     @field_validator("event", mode="before")
     @classmethod
     def _event_name(cls, value: Any) -> Any:
         return {"event": value} if isinstance(value, str) else value
-
-    @field_validator("delay", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return _to_duration(value)
 
     @model_validator(mode="after")
     def _one_kind(self) -> Trigger:
@@ -170,14 +158,9 @@ class Survey(Strict):
     fatigue_days: float = Field(default=30, ge=0)
     quiet_hours: QuietHours | None = QuietHours()
     consent: str | None = "feedback"
-    expires_after: timedelta = timedelta(days=14)
+    expires_after: Duration = timedelta(days=14)
     default_language: Literal["de", "en"] = "de"
     invitation: Invitation = Invitation()
-
-    @field_validator("expires_after", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        return _to_duration(value)
 
     @model_validator(mode="after")
     def _consistent(self) -> Survey:

@@ -36,9 +36,15 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    model_validator,
+)
 
 from journeyhub.config import ConfigError, describe, load_yaml_model
 
@@ -56,6 +62,18 @@ def parse_duration(text: str | int | float) -> timedelta:
     if not match:
         raise ValueError(f"{text!r} is not a duration (expected e.g. 90s, 5m, 2h, 30d, 1w)")
     return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+def _duration_text(value: Any) -> Any:
+    """``"2h"``-style text as a timedelta; anything else (ISO 8601 ``"P1D"``, the stored form,
+    or seconds) is left to pydantic."""
+    if isinstance(value, str) and not value.startswith("P"):
+        return parse_duration(value)
+    return value
+
+
+# a duration field that reads "90s", "5m", "2h", "30d", "1w" as well as pydantic's forms
+Duration = Annotated[timedelta, BeforeValidator(_duration_text)]
 
 
 def format_duration(seconds: float) -> str:
@@ -122,16 +140,9 @@ class Expectations(Strict):
     csat: float | None = Field(default=None, ge=1, le=5)
     ces: float | None = Field(default=None, ge=1, le=7)
     nps: float | None = Field(default=None, ge=-100, le=100)
-    response_time: timedelta | None = None
-    resolution_time: timedelta | None = None
+    response_time: Duration | None = None
+    resolution_time: Duration | None = None
     max_steps: int | None = Field(default=None, ge=1)
-
-    @field_validator("response_time", "resolution_time", mode="before")
-    @classmethod
-    def _duration(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.startswith("P"):  # "P1D": ISO 8601, stored form
-            return parse_duration(value)
-        return value
 
 
 class Touchpoint(Strict):
