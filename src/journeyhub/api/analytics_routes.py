@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from journeyhub.analytics.friction import DETECTORS
-from journeyhub.api.errors import ApiError
+from journeyhub.api.errors import ApiError, run_blocking
 from journeyhub.config import ConfigError
 from journeyhub.hub import Hub
 from journeyhub.journey.model import parse_duration, parse_journey
@@ -30,12 +29,7 @@ def filters(
 
 async def _run(call: Callable[[], Any]) -> Any:
     """Run an analytic off the event loop; bad input -> 400, unknown journey/customer -> 404."""
-    try:
-        return await run_in_threadpool(call)
-    except LookupError as exc:  # an unknown journey or customer
-        raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
-    except ValueError as exc:
-        raise ApiError(400, "invalid_query", str(exc)) from exc
+    return await run_blocking(call, "invalid_query")
 
 
 def build_router(hub: Hub, require_key: Any) -> APIRouter:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -25,6 +27,18 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
         self.details = details or {}
         self.headers = headers
+
+
+async def run_blocking(call: Callable[[], Any], bad_request: str = "invalid_request") -> Any:
+    """Run blocking work off the event loop; an unknown thing (``LookupError``) -> 404
+    ``not_found``, bad input (``ValueError``) -> 400 with the code ``bad_request``. Raise an
+    :class:`ApiError` inside ``call`` for anything more specific."""
+    try:
+        return await run_in_threadpool(call)
+    except LookupError as exc:
+        raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
+    except ValueError as exc:
+        raise ApiError(400, bad_request, str(exc)) from exc
 
 
 def error_body(code: str, message: str, details: Any = None) -> dict[str, Any]:

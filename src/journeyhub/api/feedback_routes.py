@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from journeyhub.api.errors import ApiError
+from journeyhub.api.errors import ApiError, run_blocking
 from journeyhub.config import ConfigError
 from journeyhub.feedback.answers import AnswerError
 from journeyhub.feedback.links import LinkError
@@ -50,16 +50,17 @@ class ConsentIn(BaseModel):
 
 
 async def _run(call: Callable[[], Any]) -> Any:
-    try:
-        return await run_in_threadpool(call)
-    except AnswerError as exc:
-        raise ApiError(422, "invalid_answers", str(exc), {"problems": exc.problems}) from exc
-    except ConfigError as exc:
-        raise ApiError(422, "invalid_survey", str(exc)) from exc
-    except LookupError as exc:
-        raise ApiError(404, "not_found", str(exc.args[0] if exc.args else exc)) from exc
-    except ValueError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from exc
+    """Run off the event loop: bad answers or a bad survey -> 422, unknown survey -> 404."""
+
+    def guarded() -> Any:
+        try:
+            return call()
+        except AnswerError as exc:
+            raise ApiError(422, "invalid_answers", str(exc), {"problems": exc.problems}) from exc
+        except ConfigError as exc:
+            raise ApiError(422, "invalid_survey", str(exc)) from exc
+
+    return await run_blocking(guarded)
 
 
 def build_router(hub: Hub, require_key: Any) -> APIRouter:
