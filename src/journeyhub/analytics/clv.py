@@ -12,8 +12,8 @@ risk), expected purchases and value over a horizon, and the CLV, per customer an
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -62,8 +62,17 @@ def parse_horizon(text: str) -> float:
     return float(match.group(1)) * _HORIZON_DAYS[match.group(2)]
 
 
+_EPOCH = date(1970, 1, 1)
+
+
 def _day(value: date) -> int:
-    return (value - date(1970, 1, 1)).days
+    """A date as days since 1970-01-01 (what the summary SQL counts in)."""
+    return (value - _EPOCH).days
+
+
+def _date(day: int) -> date:
+    """Inverse of :func:`_day`."""
+    return _EPOCH + timedelta(days=day)
 
 
 def _last_order_day(db: Database, options: ClvOptions) -> int | None:
@@ -112,8 +121,7 @@ def customer_summary(db: Database, options: ClvOptions) -> tuple[pa.Table, int]:
     table = db.cursor().sql(summary_sql(options, until_day)).to_arrow_table()
     if table.num_rows == 0:
         raise FitError(
-            f"no {options.order_event!r} events on or before "
-            f"{date.fromordinal(date(1970, 1, 1).toordinal() + until_day)} to fit on"
+            f"no {options.order_event!r} events on or before {_date(until_day)} to fit on"
         )
     return table, until_day
 
@@ -136,7 +144,7 @@ class ClvModel:
 
     @property
     def until(self) -> date:
-        return date.fromordinal(date(1970, 1, 1).toordinal() + self.until_day)
+        return _date(self.until_day)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract JSON (``bgnbd``, ``gamma_gamma``, ``customers``) and the fit details."""
@@ -168,7 +176,7 @@ def fit(db: Database, options: ClvOptions) -> ClvModel:
             "INSERT INTO clv_models VALUES (nextval('clv_model_ids'), ?, ?, ?, ?, ?, ?)",
             [
                 datetime.now(UTC),
-                orjson.dumps({**asdict(options), "until_day": until_day}, default=str).decode(),
+                orjson.dumps(asdict(options), default=str).decode(),
                 orjson.dumps(bg.to_dict()).decode(),
                 orjson.dumps(gg.to_dict()).decode(),
                 table.num_rows,
@@ -192,7 +200,6 @@ def latest_model(db: Database) -> ClvModel | None:
         return None
     row = rows[0]
     opts = orjson.loads(row[0])
-    opts.pop("until_day", None)
     opts["until"] = date.fromisoformat(opts["until"]) if opts.get("until") else None
     return ClvModel(
         BetaGeoFit(**orjson.loads(row[1])),
@@ -212,15 +219,7 @@ def predict(
 ) -> pa.Table:
     """Per customer: probability alive, churn risk, expected purchases, value and CLV over the
     horizon (discounted monthly at ``annual_discount`` when given)."""
-    table, _ = customer_summary(
-        db,
-        ClvOptions(
-            model.options.order_event,
-            model.options.revenue_property,
-            model.until,
-            model.options.unit,
-        ),
-    )
+    table, _ = customer_summary(db, replace(model.options, until=model.until))
     cols = _columns(table)
     unit = UNIT_DAYS[model.options.unit]
     x, t_x, T = cols["x"], cols["t_x"], cols["T"]
