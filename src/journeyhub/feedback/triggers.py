@@ -58,7 +58,7 @@ def _answer_condition(trigger: Trigger) -> str:
     return " AND ".join(parts)
 
 
-def _trigger_sql(survey: Survey, version: int, index: int, trigger: Trigger) -> str:
+def _trigger_sql(survey: Survey, version: int, trigger: Trigger) -> str:
     delay_us = int(trigger.delay.total_seconds() * _US)
     head = f"""SELECT {lit(survey.id)} AS survey_id, {version} AS survey_version,
                       e.message_id AS trigger_id, e.person_key, e.timestamp AS triggered_at,
@@ -114,7 +114,7 @@ def _quiet(due: str, survey: Survey) -> str:
 
 
 def _survey_sql(survey: Survey, version: int) -> str | None:
-    parts = [_trigger_sql(survey, version, i, t) for i, t in enumerate(survey.triggers)]
+    parts = [_trigger_sql(survey, version, t) for t in survey.triggers]
     if not parts:
         return None
     threshold = int(survey.sampling * 10_000)
@@ -169,15 +169,14 @@ _ADDRESSES = f"""
 
 def _apply_fatigue(cur: duckdb.DuckDBPyConnection, rows: list[dict[str, Any]]) -> None:
     """Greedy per customer, in due order: skip a candidate due within the survey's fatigue
-    window after the customer's previous invitation (already in the table, or accepted now)."""
-    cases = sorted({r["case_id"] for r in rows if r["reason"] is None})
+    window after the customer's previous invitation (already in the table, or accepted now).
+    ``rows`` are the ``_candidates`` table's rows."""
     last: dict[str, datetime] = {}
-    if cases:
-        cur.execute("CREATE OR REPLACE TEMP TABLE _fatigue_cases (case_id VARCHAR)")
-        cur.executemany("INSERT INTO _fatigue_cases VALUES (?)", [[c] for c in cases])
+    if any(r["reason"] is None for r in rows):
         for case_id, due in cur.execute(
             "SELECT case_id, max(due_at) FROM survey_invitations WHERE status <> 'skipped' "
-            "AND case_id IN (SELECT case_id FROM _fatigue_cases) GROUP BY case_id"
+            "AND case_id IN (SELECT case_id FROM _candidates WHERE reason IS NULL) "
+            "GROUP BY case_id"
         ).fetchall():
             last[case_id] = due
     for row in sorted(rows, key=lambda r: (r["case_id"], r["due"])):

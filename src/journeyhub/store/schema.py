@@ -259,7 +259,7 @@ DDL: list[str] = [
         triggered_at   TIMESTAMPTZ NOT NULL,
         due_at         TIMESTAMPTZ NOT NULL,
         expires_at     TIMESTAMPTZ NOT NULL,
-        status         VARCHAR NOT NULL,     -- scheduled | skipped | sent | answered | failed
+        status         VARCHAR NOT NULL,     -- scheduled | skipped | queued | sent | answered
         reason         VARCHAR,              -- why skipped (sampling, fatigue, consent, address)
         sent_at        TIMESTAMPTZ,
         answered_at    TIMESTAMPTZ,
