@@ -110,7 +110,7 @@ def drivers_sql(journey: Journey | None) -> str:
             WHERE type IN ('csat', 'ces') AND touchpoint IS NOT NULL GROUP BY case_id, touchpoint
         )
         SELECT tp.touchpoint, count(*) AS n, corr(nps.nps, tp.perf) AS importance,
-               avg(tp.perf) AS performance
+               100 * avg(tp.perf) AS performance
         FROM tp JOIN nps USING (case_id)
         GROUP BY tp.touchpoint HAVING count(*) >= 3 ORDER BY importance DESC NULLS LAST
     """
@@ -120,14 +120,12 @@ def key_drivers(engine: Engine, journey: Journey | None, min_sample: int = 30) -
     """Key drivers of NPS and the importance-performance matrix."""
     rows = [r for r in engine.rows(drivers_sql(journey)) if r["importance"] is not None]
     total = sum(r["importance"] ** 2 for r in rows) or 1.0
-    if rows:
-        mid_i = sum(r["importance"] for r in rows) / len(rows)
-        mid_p = sum(r["performance"] for r in rows) / len(rows)
+    mid_i = sum(r["importance"] for r in rows) / len(rows) if rows else 0.0
+    mid_p = sum(r["performance"] for r in rows) / len(rows) if rows else 0.0
     for r in rows:
         r["share"] = r["importance"] ** 2 / total
-        r["performance"] = 100 * r["performance"]
         r["small_sample"] = r["n"] < min_sample
-        high_i, high_p = r["importance"] >= mid_i, r["performance"] >= 100 * mid_p
+        high_i, high_p = r["importance"] >= mid_i, r["performance"] >= mid_p
         r["quadrant"] = (
             "concentrate here" if high_i and not high_p
             else "keep up the good work" if high_i

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from journeyhub.analytics.logs import lit, persona_sql
 from journeyhub.journey.model import Journey
@@ -24,10 +24,7 @@ Dimension = Literal[
     "touchpoint", "phase", "channel", "persona", "segment", "survey", "language", "period",
     "overall",
 ]  # fmt: skip
-DIMENSIONS: tuple[str, ...] = (
-    "touchpoint", "phase", "channel", "persona", "segment", "survey", "language", "period",
-    "overall",
-)  # fmt: skip
+DIMENSIONS: tuple[str, ...] = get_args(Dimension)
 Z95 = 1.959964
 
 
