@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from journeyhub.feedback.links import make_token
+from journeyhub.feedback.model import Survey
 from journeyhub.feedback.store import get_survey
 from journeyhub.store import Database
 
@@ -81,8 +82,7 @@ class FileSender:
             path.write_text(f"To: {message['recipient']}\n\n{message['body']}\n")
 
 
-def _render(db: Database, row: dict[str, Any], base_url: str) -> dict[str, Any]:
-    survey, _ = get_survey(db, row["survey_id"], row["survey_version"])
+def _render(db: Database, survey: Survey, row: dict[str, Any], base_url: str) -> dict[str, Any]:
     lang = row["language"] if row["language"] in ("de", "en") else survey.default_language
     link = f"{base_url.rstrip('/')}/s/{make_token(db, row['invitation_id'], row['expires_at'])}"
     expires = row["expires_at"].strftime("%d.%m.%Y" if lang == "de" else "%Y-%m-%d")
@@ -105,7 +105,15 @@ def queue_due(db: Database, base_url: str, now: datetime | None = None) -> int:
         "AND expires_at > ? ORDER BY due_at",
         [now, now],
     )
-    messages = [_render(db, row, base_url) for row in due]
+    surveys: dict[tuple[str, int], Survey] = {}  # read each survey version once
+    for row in due:
+        key = (row["survey_id"], row["survey_version"])
+        if key not in surveys:
+            surveys[key] = get_survey(db, *key)[0]
+    messages = [
+        _render(db, surveys[(row["survey_id"], row["survey_version"])], row, base_url)
+        for row in due
+    ]
     with db.transaction() as cur:
         for m in messages:
             cur.execute(
