@@ -262,7 +262,7 @@ class Hub:
     def feedback(self) -> Feedback:
         """Voice of the customer: surveys, invitations, responses, scores, Soll-Ist."""
         if self._feedback is None:
-            self._feedback = Feedback(self.db, self.analytics, lambda events: self.ingest(events))
+            self._feedback = Feedback(self.db, self.analytics, self.ingest)
         return self._feedback
 
     def set_consent(

@@ -75,6 +75,12 @@ def _german_lexicon() -> dict[str, float]:
 
 
 @cache
+def _german_phrases() -> tuple[str, ...]:
+    """The multi-word entries of the German lexicon ("zu teuer", "immer noch nicht")."""
+    return tuple(p for p in _german_lexicon() if " " in p)
+
+
+@cache
 def _english() -> SentimentIntensityAnalyzer:
     analyzer = SentimentIntensityAnalyzer()
     analyzer.lexicon.update(CX_EN)
@@ -99,7 +105,7 @@ def german_score(text: str) -> float:
     joined = " ".join(words)
     total = 0.0
     # multi-word expressions first ("zu teuer", "immer noch nicht")
-    for phrase in (p for p in lexicon if " " in p):
+    for phrase in _german_phrases():
         if f" {phrase} " in f" {joined} ":
             total += lexicon[phrase]
             for part in phrase.split():
