@@ -35,7 +35,7 @@ from journeyhub.store import Database
 
 Unit = Literal["day", "week"]
 UNIT_DAYS: dict[str, int] = {"day": 1, "week": 7}
-_US_PER_DAY = 86_400_000_000
+US_PER_DAY = 86_400_000_000
 _HORIZON = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([dwmy])\s*$")
 _HORIZON_DAYS = {"d": 1.0, "w": 7.0, "m": 365.25 / 12, "y": 365.25}
 
@@ -65,20 +65,21 @@ def parse_horizon(text: str) -> float:
 _EPOCH = date(1970, 1, 1)
 
 
-def _day(value: date) -> int:
+def day_number(value: date) -> int:
     """A date as days since 1970-01-01 (what the summary SQL counts in)."""
     return (value - _EPOCH).days
 
 
-def _date(day: int) -> date:
-    """Inverse of :func:`_day`."""
+def day_date(day: int) -> date:
+    """Inverse of :func:`day_number`."""
     return _EPOCH + timedelta(days=day)
 
 
-def _last_order_day(db: Database, options: ClvOptions) -> int | None:
+def last_event_day(db: Database, event: str) -> int | None:
+    """The day number of the newest ``event`` track call, if there is one."""
     value = db.scalar(
         "SELECT max(epoch_us(timestamp)) // ? FROM events WHERE type = 'track' AND name = ?",
-        [_US_PER_DAY, options.order_event],
+        [US_PER_DAY, event],
     )
     return None if value is None else int(value)
 
@@ -89,11 +90,11 @@ def summary_sql(options: ClvOptions, until_day: int) -> str:
     revenue = json_number("e.properties", options.revenue_property)
     return f"""
         WITH orders AS (
-            SELECT k.case_id, k.b2b, epoch_us(e.timestamp) // {_US_PER_DAY} AS day,
+            SELECT k.case_id, k.b2b, epoch_us(e.timestamp) // {US_PER_DAY} AS day,
                    coalesce({revenue}, 0) AS value
             FROM events e JOIN case_keys k USING (person_key)
             WHERE e.type = 'track' AND e.name = {lit(options.order_event)}
-              AND epoch_us(e.timestamp) < {(until_day + 1) * _US_PER_DAY}
+              AND epoch_us(e.timestamp) < {(until_day + 1) * US_PER_DAY}
         ), days AS (
             SELECT case_id, bool_or(b2b) AS b2b, day, sum(value) AS value, count(*) AS orders
             FROM orders GROUP BY case_id, day
@@ -112,16 +113,16 @@ def summary_sql(options: ClvOptions, until_day: int) -> str:
 def customer_summary(db: Database, options: ClvOptions) -> tuple[pa.Table, int]:
     """The per-customer summary (Arrow) and the calibration end as a day number."""
     if options.until is not None:
-        until_day = _day(options.until)
+        until_day = day_number(options.until)
     else:
-        last = _last_order_day(db, options)
+        last = last_event_day(db, options.order_event)
         if last is None:
             raise FitError(f"no {options.order_event!r} events in the store to fit on")
         until_day = last
     table = db.cursor().sql(summary_sql(options, until_day)).to_arrow_table()
     if table.num_rows == 0:
         raise FitError(
-            f"no {options.order_event!r} events on or before {_date(until_day)} to fit on"
+            f"no {options.order_event!r} events on or before {day_date(until_day)} to fit on"
         )
     return table, until_day
 
@@ -144,7 +145,7 @@ class ClvModel:
 
     @property
     def until(self) -> date:
-        return _date(self.until_day)
+        return day_date(self.until_day)
 
     def to_dict(self) -> dict[str, Any]:
         """The contract JSON (``bgnbd``, ``gamma_gamma``, ``customers``) and the fit details."""
@@ -280,8 +281,8 @@ def segment_summary(predictions: pa.Table) -> list[dict[str, Any]]:
     return rows
 
 
-def write_predictions(predictions: pa.Table, out: Path) -> None:
-    """Write predictions as Parquet, CSV or JSON lines, by the file's extension."""
+def write_table(predictions: pa.Table, out: Path) -> None:
+    """Write a per-customer table as Parquet, CSV or JSON lines, by the file's extension."""
     suffix = out.suffix.lower()
     out.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":

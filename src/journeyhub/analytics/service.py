@@ -10,7 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from journeyhub.analytics import clv, conformance, friction, funnels, goals, process, unmapped
+from journeyhub.analytics import (
+    clv,
+    conformance,
+    friction,
+    funnels,
+    goals,
+    loyalty,
+    process,
+    unmapped,
+)
 from journeyhub.analytics.engines import DuckDBEngine, Engine
 from journeyhub.analytics.logs import Level, LogSpec
 from journeyhub.identity import attribution, graph
@@ -53,6 +62,20 @@ class Analytics:
         needs_journey = level != "event" or persona is not None
         model = self.journey(journey) if needs_journey or journey else None
         return LogSpec(level, model, since, until, persona)
+
+    def case_of(self, identifier: str) -> str:
+        """The journey case (golden id, else profile) of a customer known by any identifier."""
+        cur = self.db.cursor()
+        case_id = attribution.current_golden(cur, identifier)
+        if case_id is None:
+            _profile, keys = graph.event_keys(cur, identifier)
+            rows = cur.execute(
+                "SELECT DISTINCT case_id FROM case_keys WHERE person_key = ANY(?)", [keys]
+            ).fetchall()
+            case_id = rows[0][0] if rows else None
+        if case_id is None:
+            raise LookupError(f"no customer known as {identifier!r}")
+        return str(case_id)
 
     # -- analytics -----------------------------------------------------------------------------
 
@@ -138,21 +161,16 @@ class Analytics:
         """One customer's current phase and phase history in a journey."""
         self.refresh()
         model = self.journey(journey)
-        cur = self.db.cursor()
-        case_id = attribution.current_golden(cur, identifier)
-        if case_id is None:
-            _profile, keys = graph.event_keys(cur, identifier)
-            rows = cur.execute(
-                "SELECT DISTINCT case_id FROM case_keys WHERE person_key = ANY(?)", [keys]
-            ).fetchall()
-            case_id = rows[0][0] if rows else None
-        if case_id is None:
-            raise LookupError(f"no customer known as {identifier!r}")
-        events = cur.execute(
-            """SELECT ts, touchpoint, phase FROM journey_events
+        case_id = self.case_of(identifier)
+        events = (
+            self.db.cursor()
+            .execute(
+                """SELECT ts, touchpoint, phase FROM journey_events
                WHERE journey = ? AND case_id = ? ORDER BY t_us, message_id""",
-            [model.name, case_id],
-        ).fetchall()
+                [model.name, case_id],
+            )
+            .fetchall()
+        )
         history: list[dict[str, Any]] = []
         for ts, touchpoint, phase in events:
             if not history or history[-1]["phase"] != phase:
@@ -184,3 +202,41 @@ class Analytics:
             model = clv.fit(self.db, clv.ClvOptions())
         days = clv.parse_horizon(horizon)
         return model, clv.predict(self.db, model, days, annual_discount=annual_discount)
+
+    def loyalty_options(self, journey: str | None = None, **options: Any) -> loyalty.LoyaltyOptions:
+        """Loyalty options; ``by="persona"`` takes the personas of the journey."""
+        model = self.journey(journey) if options.get("by") == "persona" else None
+        return loyalty.LoyaltyOptions(journey=model, **options)
+
+    def loyalty(self, options: loyalty.LoyaltyOptions | None = None) -> dict[str, Any]:
+        """Loyalty KPIs per segment (or persona) and retention per period."""
+        self.refresh()
+        return loyalty.report(self.db, options or loyalty.LoyaltyOptions())
+
+    def loyalty_customers(self, options: loyalty.LoyaltyOptions | None = None) -> Any:
+        """Loyalty KPIs of every customer (an Arrow table)."""
+        self.refresh()
+        return loyalty.customers(self.db, options or loyalty.LoyaltyOptions())
+
+    def loyalty_accounts(self, options: loyalty.LoyaltyOptions | None = None) -> Any:
+        """Revenue, wallet estimate and share of wallet of every B2B account (Arrow)."""
+        return loyalty.accounts(self.db, options or loyalty.LoyaltyOptions())
+
+    def loyalty_customer(
+        self, identifier: str, options: loyalty.LoyaltyOptions | None = None
+    ) -> dict[str, Any]:
+        """Loyalty KPIs of the customer known by ``identifier`` (any id, email or golden id)."""
+        self.refresh()
+        case_id = self.case_of(identifier)
+        found = loyalty.customer(self.db, options or loyalty.LoyaltyOptions(), case_id)
+        if found is None:
+            raise LookupError(f"{identifier!r} has no orders")
+        return {"customer": identifier, **found}
+
+    def set_retention_costs(self, costs: list[loyalty.RetentionCost]) -> None:
+        """Record retention costs (same range and segment: replaced)."""
+        loyalty.set_costs(self.db, costs)
+
+    def retention_costs(self) -> list[dict[str, Any]]:
+        """Every recorded retention cost."""
+        return loyalty.list_costs(self.db)

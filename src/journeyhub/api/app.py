@@ -20,6 +20,7 @@ from journeyhub.api import (
     golden_routes,
     ingest_routes,
     read_routes,
+    value_routes,
 )
 from journeyhub.api.auth import KeyChecker
 from journeyhub.api.errors import install_error_handlers
@@ -87,5 +88,6 @@ def create_app(
     app.include_router(golden_routes.build_router(hub, require_key))
     app.include_router(analytics_routes.build_router(hub, require_key))
     app.include_router(feedback_routes.build_router(hub, require_key))
+    app.include_router(value_routes.build_router(hub, require_key))
     app.include_router(feedback_routes.build_pages(hub))
     return app

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from journeyhub.analytics.clv import ClvOptions, segment_summary, write_predictions
+from journeyhub.analytics.clv import ClvOptions, segment_summary, write_table
 from journeyhub.cli.common import (
     DEFAULT_DB,
     DbOption,
@@ -100,7 +100,7 @@ def predict_command(
             horizon, annual_discount=discount_rate, refit=refit
         )
     if out is not None:
-        write_predictions(predictions, out)
+        write_table(predictions, out)
     segments = segment_summary(predictions)
     if json:
         print_json(

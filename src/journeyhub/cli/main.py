@@ -26,6 +26,7 @@ from journeyhub.cli.feedback_cmds import consent_app, feedback_app, scores_comma
 from journeyhub.cli.hub_cmds import golden_app, identity_app, quality_app, sources_app
 from journeyhub.cli.ingest_cmds import events_app, quarantine_app, records_app
 from journeyhub.cli.journey_cmds import journey_app
+from journeyhub.cli.loyalty_cmds import loyalty_app
 
 app = typer.Typer(
     name="journeyhub",
@@ -50,6 +51,7 @@ app.add_typer(quality_app, name="quality")
 app.add_typer(journey_app, name="journey")
 app.add_typer(analytics_app, name="analytics")
 app.add_typer(clv_app, name="clv")
+app.add_typer(loyalty_app, name="loyalty")
 app.add_typer(surveys_app, name="surveys")
 app.add_typer(feedback_app, name="feedback")
 app.add_typer(consent_app, name="consent")

@@ -9,6 +9,7 @@ referrals, and survey answers (NPS, CSAT, CES) with German or English comments.
 from __future__ import annotations
 
 import random
+import zlib
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -16,6 +17,22 @@ import orjson
 
 from journeyhub.demo import data
 from journeyhub.demo.people import Person
+
+# what an account spends a year on our category, anywhere (EUR; a sales estimate)
+WALLET_BASE = {
+    "manufacturer": 600_000,
+    "reseller": 450_000,
+    "public_authority": 250_000,
+    "institution": 200_000,
+}
+
+
+def wallet_estimate(account_id: str, kind: str) -> int:
+    """The account's share-of-wallet base: by kind, spread 0.5x-2x by its id (no random draw,
+    so adding it left every other generated value as it was)."""
+    spread = 0.5 + 1.5 * (zlib.crc32(account_id.encode()) % 1000) / 999
+    return round(WALLET_BASE.get(kind, 10_000) * spread, -2)
+
 
 END = datetime(2026, 11, 20, tzinfo=UTC)
 EventRow = tuple  # messageId, type, event, name, userId, anonymousId, groupId, ts, channel,
@@ -122,6 +139,7 @@ class Journey:
                     "name": p.account.name,
                     "type": p.account.kind,
                     "country": p.account.address.country,
+                    "wallet_estimate": wallet_estimate(p.account.account_id, p.account.kind),
                 },
             )
         low, high = CYCLES[p.persona]
@@ -267,7 +285,7 @@ class Journey:
         self.wait(minutes=rng.uniform(1, 6))
         self.order("web", products, revenue)
 
-    def order(self, channel: str, products: list, revenue: float) -> None:
+    def order(self, channel: str, products: list, revenue: float, group: str | None = None) -> None:
         rng, p = self.rng, self.p
         order_id = f"O-{p.pid}-{self.seq}"
         self.send(
@@ -275,6 +293,7 @@ class Journey:
             channel,
             event="Order Completed",
             user=True,
+            group=group,
             props={
                 "order_id": order_id,
                 "revenue": revenue,
@@ -437,7 +456,7 @@ class Journey:
             self.survey("nps", "win_loss", group)
             return
         self.wait(days=rng.uniform(2, 14))
-        self.order("web", products, revenue)
+        self.order("web", products, revenue, group)
         self.wait(days=rng.uniform(10, 30))
         self.send(
             "track",

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from journeyhub.analytics.loyalty import RetentionCost, add_months
 from journeyhub.demo.sources import FIELDS
 from journeyhub.feedback.store import templates
 from journeyhub.hub import Hub
@@ -35,7 +37,39 @@ def load_demo(
     result["journeys"] = [hub.apply_journey(name) for name in DEMO_JOURNEYS]
     result["surveys"] = [hub.feedback.apply(name) for name in templates()]
     result["consents"] = grant_demo_consents(hub)
+    result["retention_costs"] = add_demo_retention_costs(hub)
     return result
+
+
+def add_demo_retention_costs(hub: Hub) -> int:
+    """What the demo retailer spends on keeping customers, per calendar quarter with orders:
+    loyalty programme and win-back mailings for consumers (EUR 2.50 per buyer), key account
+    care for B2B (EUR 300 per account)."""
+    row = (
+        hub.db.cursor()
+        .execute(
+            """SELECT min(timestamp)::DATE, max(timestamp)::DATE,
+                  count(DISTINCT user_id) FILTER (WHERE group_id IS NULL),
+                  count(DISTINCT group_id)
+           FROM events WHERE type = 'track' AND name = 'Order Completed'"""
+        )
+        .fetchone()
+    )
+    if row is None or row[0] is None:
+        return 0
+    first, last, buyers, accounts = row
+    costs: list[RetentionCost] = []
+    start = date(first.year, 3 * ((first.month - 1) // 3) + 1, 1)
+    while start <= last:
+        end = add_months(start, 3)
+        stop = end - timedelta(days=1)
+        costs.append(
+            RetentionCost(start, stop, "b2c", round(buyers * 2.5, 2), note="loyalty programme")
+        )
+        costs.append(RetentionCost(start, stop, "b2b", accounts * 300.0, note="key account care"))
+        start = end
+    hub.analytics.set_retention_costs(costs)
+    return len(costs)
 
 
 def grant_demo_consents(hub: Hub, share: int = 70) -> int:

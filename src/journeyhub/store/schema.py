@@ -297,6 +297,17 @@ DDL: list[str] = [
         customers   BIGINT NOT NULL,
         until_day   INTEGER NOT NULL
     )""",
+    # money spent on keeping customers, per date range and segment ("all": every customer)
+    """CREATE TABLE IF NOT EXISTS retention_costs (
+        period_start DATE NOT NULL,
+        period_end   DATE NOT NULL,
+        segment      VARCHAR NOT NULL,
+        amount       DOUBLE NOT NULL,
+        currency     VARCHAR NOT NULL,
+        note         VARCHAR NOT NULL,
+        updated_at   TIMESTAMPTZ NOT NULL,
+        PRIMARY KEY (period_start, period_end, segment)
+    )""",
     "CREATE SEQUENCE IF NOT EXISTS clv_model_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_ids START 1",
     "CREATE SEQUENCE IF NOT EXISTS golden_change_seq START 1",
