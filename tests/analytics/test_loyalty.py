@@ -127,7 +127,7 @@ def test_a_churn_event_closes_and_silence_lapses(shop: Hub) -> None:
 
 
 def test_segment_kpis(shop: Hub) -> None:
-    report = shop.analytics.loyalty(WINDOW)
+    report = shop.analytics.loyalty_report(WINDOW)
     assert report["window"] == {"since": "2026-01-01", "until": "2026-06-30"}
     b2c = _by(report["segments"], segment="b2c")
     assert (b2c["customers"], b2c["active_customers"], b2c["orders"]) == (3, 2, 4)
@@ -149,7 +149,7 @@ def test_segment_kpis(shop: Hub) -> None:
 
 
 def test_retention_and_churn_per_quarter(shop: Hub) -> None:
-    report = shop.analytics.loyalty(WINDOW)
+    report = shop.analytics.loyalty_report(WINDOW)
     q1 = _by(report["periods"], period_start=date(2026, 1, 1), segment="all")
     assert q1["complete"] is True
     assert (q1["customers_at_start"], q1["retained"], q1["churned"]) == (2, 1, 1)  # ben left
@@ -169,7 +169,7 @@ def test_retention_cost_is_spread_over_periods_by_days(shop: Hub) -> None:
     shop.analytics.set_retention_costs([cost])
     shop.analytics.set_retention_costs([cost])  # the same range and segment: replaced
     assert len(shop.analytics.retention_costs()) == 1
-    report = shop.analytics.loyalty(WINDOW)
+    report = shop.analytics.loyalty_report(WINDOW)
     q1 = _by(report["periods"], period_start=date(2026, 1, 1), segment="b2c")
     assert q1["retention_cost"] == pytest.approx(90)  # 90 of its 181 days
     assert q1["retention_cost_per_retained"] == pytest.approx(90)  # anna
@@ -182,7 +182,7 @@ def test_retention_cost_is_spread_over_periods_by_days(shop: Hub) -> None:
 
 
 def test_monthly_periods_and_default_window(shop: Hub) -> None:
-    report = shop.analytics.loyalty(LoyaltyOptions(period="month"))
+    report = shop.analytics.loyalty_report(LoyaltyOptions(period="month"))
     # default: the 365 days up to the last order (2026-06-20)
     assert report["window"] == {"since": "2025-06-21", "until": "2026-06-20"}
     feb = _by(report["periods"], period_start=date(2026, 2, 1), segment="all")
@@ -202,7 +202,7 @@ def test_bad_options_are_refused_clearly() -> None:
 
 def test_an_empty_store_says_there_are_no_orders(hub: Hub) -> None:
     with pytest.raises(LookupError, match="no 'Order Completed' events"):
-        hub.analytics.loyalty()
+        hub.analytics.loyalty_report()
 
 
 def test_cost_csv_names_every_bad_row(tmp_path: Path) -> None:

@@ -208,7 +208,7 @@ class Analytics:
         model = self.journey(journey) if options.get("by") == "persona" else None
         return loyalty.LoyaltyOptions(journey=model, **options)
 
-    def loyalty(self, options: loyalty.LoyaltyOptions | None = None) -> dict[str, Any]:
+    def loyalty_report(self, options: loyalty.LoyaltyOptions | None = None) -> dict[str, Any]:
         """Loyalty KPIs per segment (or persona) and retention per period."""
         self.refresh()
         return loyalty.report(self.db, options or loyalty.LoyaltyOptions())

@@ -59,7 +59,7 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
     @router.get("/loyalty")
     async def loyalty(q: dict = Depends(loyalty_query)) -> Any:
         """Loyalty KPIs per segment (or persona), B2B share of wallet, retention per period."""
-        return await run_blocking(lambda: an.loyalty(options(q)), "invalid_query")
+        return await run_blocking(lambda: an.loyalty_report(options(q)), "invalid_query")
 
     @router.get("/customers/{identifier}/loyalty")
     async def customer_loyalty(identifier: str, q: dict = Depends(loyalty_query)) -> Any:

@@ -104,7 +104,7 @@ def kpis_command(
     """
     with open_hub(db) as hub:
         an = hub.analytics
-        report = an.loyalty(
+        report = an.loyalty_report(
             _options(an, by, period, since, until, journey, order_event, inactive_days)
         )
     if json:

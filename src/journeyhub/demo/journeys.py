@@ -31,7 +31,7 @@ def wallet_estimate(account_id: str, kind: str) -> int:
     """The account's share-of-wallet base: by kind, spread 0.5x-2x by its id (no random draw,
     so adding it left every other generated value as it was)."""
     spread = 0.5 + 1.5 * (zlib.crc32(account_id.encode()) % 1000) / 999
-    return round(WALLET_BASE.get(kind, 10_000) * spread, -2)
+    return int(round(WALLET_BASE.get(kind, 10_000) * spread, -2))
 
 
 END = datetime(2026, 11, 20, tzinfo=UTC)
