@@ -6,7 +6,6 @@ and runs it on an engine; results are plain lists/dicts, ready for JSON and plot
 
 from __future__ import annotations
 
-import heapq
 import itertools
 from typing import Any
 
@@ -36,24 +35,30 @@ def dfg(engine: Engine, spec: LogSpec) -> list[dict[str, Any]]:
     return engine.rows(dfg_sql(spec))
 
 
-def variants_sql(spec: LogSpec) -> str:
-    """Each distinct activity sequence (a case's whole trace) with its number of cases."""
+def variants_sql(spec: LogSpec, limit: int) -> str:
+    """The ``limit`` most frequent activity sequences (a case's whole trace) with their
+    number of cases, each row also carrying the totals: cases and distinct variants."""
     return f"""
         WITH log AS ({spec.sql()}), traces AS (
             SELECT string_agg(activity, {lit(SEPARATOR)} ORDER BY {ORDER}) AS variant
             FROM log GROUP BY case_id
+        ), counted AS (
+            SELECT variant, count(*) AS cases FROM traces GROUP BY variant
         )
-        SELECT variant, count(*) AS cases FROM traces GROUP BY variant
+        SELECT variant, cases, sum(cases) OVER () AS total_cases,
+               count(*) OVER () AS total_variants
+        FROM counted ORDER BY cases DESC, variant LIMIT {int(limit)}
     """
 
 
 def variants(engine: Engine, spec: LogSpec, limit: int = 20) -> dict[str, Any]:
     """Top variants with their cases and share, plus how many variants and cases there are."""
-    rows = engine.rows(variants_sql(spec))
-    total = sum(r["cases"] for r in rows)
-    top = heapq.nsmallest(limit, rows, key=lambda r: (-r["cases"], r["variant"]))
+    if limit < 1:
+        raise ValueError(f"limit must be at least 1, got {limit}")
+    rows = engine.rows(variants_sql(spec, limit))
+    total = int(rows[0]["total_cases"]) if rows else 0
     shaped = []
-    for r in top:
+    for r in rows:
         steps = r["variant"].split(SEPARATOR)
         shaped.append(
             {
@@ -63,7 +68,11 @@ def variants(engine: Engine, spec: LogSpec, limit: int = 20) -> dict[str, Any]:
                 "share": r["cases"] / total if total else 0.0,
             }
         )
-    return {"cases": total, "variants": len(rows), "top": shaped}
+    return {
+        "cases": total,
+        "variants": int(rows[0]["total_variants"]) if rows else 0,
+        "top": shaped,
+    }
 
 
 def paths_sql(spec: LogSpec, anchor: str, direction: str, length: int) -> str:
