@@ -138,7 +138,17 @@ def conformance(
     journey = spec.journey
     if journey is None:
         raise ValueError("conformance needs a journey")
-    base = f"WITH c AS ({cases_sql(spec)}), o AS ({_outcomes_sql(spec)}) "
+    # the replay runs once; every figure below reads its per-case result
+    with engine.cached(cases_sql(spec)) as c, engine.cached(_outcomes_sql(spec)) as o:
+        base = f"WITH c AS (SELECT * FROM {c}), o AS (SELECT * FROM {o}) "
+        return _report(engine, journey, base, cases_limit, cases_offset)
+
+
+def _report(
+    engine: Engine, journey: Journey, base: str, cases_limit: int, cases_offset: int
+) -> dict[str, Any]:
+    """The conformance report over ``base``: a WITH clause with ``c`` (per-case replay) and
+    ``o`` (per-case outcomes)."""
     overall = engine.rows(
         base
         + """SELECT count(*) AS cases, avg(fitness) AS mean_fitness,

@@ -7,6 +7,10 @@ same tables (:func:`export_tables`), so both give the same answers on the same d
 
 from __future__ import annotations
 
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -40,6 +44,11 @@ class Engine(Protocol):
 
     def rows(self, sql: str) -> list[dict[str, Any]]: ...
 
+    def cached(self, sql: str) -> AbstractContextManager[str]:
+        """Compute ``sql`` once; inside the block its result is a relation, named by the
+        value the block gets, that ``rows`` queries on this thread can read."""
+        ...
+
 
 class DuckDBEngine:
     """The embedded store."""
@@ -48,12 +57,28 @@ class DuckDBEngine:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._local = threading.local()  # the cursor that holds this thread's cached tables
 
     def rows(self, sql: str) -> list[dict[str, Any]]:
         """Run ``sql`` on the store."""
-        cur = self.db.cursor().execute(sql)
+        cur = getattr(self._local, "cursor", None) or self.db.cursor()
+        cur = cur.execute(sql)
         columns = [d[0] for d in cur.description]
         return [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in cur.fetchall()]
+
+    @contextmanager
+    def cached(self, sql: str) -> Iterator[str]:
+        """A temporary table (on this thread's cursor, which ``rows`` then uses)."""
+        outer = getattr(self._local, "cursor", None)
+        cur = outer or self.db.cursor()
+        name = f"_cached_{uuid.uuid4().hex[:12]}"
+        cur.execute(f"CREATE TEMP TABLE {name} AS {sql}")
+        self._local.cursor = cur
+        try:
+            yield name
+        finally:
+            cur.execute(f"DROP TABLE IF EXISTS {name}")
+            self._local.cursor = outer
 
 
 def to_spark(sql: str) -> str:
@@ -93,3 +118,15 @@ class SparkEngine:
         """Transpile ``sql`` to Spark SQL and run it."""
         frame = self.spark.sql(to_spark(sql))
         return [{k: _plain(v) for k, v in row.asDict().items()} for row in frame.collect()]
+
+    @contextmanager
+    def cached(self, sql: str) -> Iterator[str]:
+        """A cached temporary view."""
+        name = f"_cached_{uuid.uuid4().hex[:12]}"
+        frame = self.spark.sql(to_spark(sql)).cache()
+        frame.createOrReplaceTempView(name)
+        try:
+            yield name
+        finally:
+            self.spark.catalog.dropTempView(name)
+            frame.unpersist()
