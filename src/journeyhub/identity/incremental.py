@@ -13,7 +13,8 @@ from typing import Any
 
 from journeyhub.identity.canonical import record_uid, standardize_record
 from journeyhub.identity.clusters import golden_number
-from journeyhub.identity.matching.model import BLOCKING_KEYS, MODEL_COLUMNS, Thresholds
+from journeyhub.identity.matching import blocking_index
+from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import (
     CONFLICT_SQL,
     PERSONAL_IDENTIFIERS,
@@ -35,37 +36,23 @@ from journeyhub.ingest.records import encode_record
 from journeyhub.store import Database
 
 
-def _candidate_filter(row: dict[str, Any]) -> tuple[str, list[Any]]:
-    """Condition on candidate ``r`` for every blocking key the record has values for."""
-    clauses, params = [], []
-    for key in BLOCKING_KEYS:
-        if any(row.get(c) is None for c in key.lookup_columns):
-            continue
-        cond = [f"r.{c} = ?" for c in key.columns]
-        values = [row[c] for c in key.columns]
-        if key.swapped:
-            cond += ["r.given_key = ?", "r.family_key = ?"]
-            values += [row["family_key"], row["given_key"]]
-        clauses.append("(" + " AND ".join(cond) + ")")
-        params += values
-    return " OR ".join(clauses), params
-
-
 def _person_matches(
     db: Database, row: dict[str, Any], thresholds: Thresholds
 ) -> tuple[set[str], list[tuple[str, float]]]:
     """Golden ids the (already stored) person record matches, and grey-zone pairs for review."""
-    where, params = _candidate_filter(row)
-    if not where:
-        return set(), []
     cur = db.cursor()
+    uids = blocking_index.candidates(cur, row)
+    if not uids:
+        return set(), []
     cols = ", ".join(f"r.{c}" for c in MODEL_COLUMNS)
+    marks = ", ".join("?" * len(uids))
+    # IN lists of constants: index lookups on std_records.uid and golden_members.uid
     candidates = cur.sql(
         f"""SELECT {cols}, m.golden_id, {CONFLICT_SQL} AS conflict
             FROM std_records r JOIN golden_members m ON m.uid = r.uid
             JOIN std_records l ON l.uid = ?
-            WHERE r.kind = 'person' AND r.uid <> l.uid AND ({where})""",
-        params=[row["uid"], *params],
+            WHERE r.kind = 'person' AND r.uid IN ({marks}) AND m.uid IN ({marks})""",
+        params=[row["uid"], *uids, *uids],
     ).to_arrow_table()
     if candidates.num_rows == 0:
         return set(), []
@@ -143,6 +130,7 @@ def upsert_record(
     Sending the same record again changes nothing and answers the same golden id.
     """
     thresholds = thresholds or Thresholds()
+    _ensure_blocking_index(db)
     mapping = get_source(db, source)
     value = record.get(mapping.id_column)
     record_id = str(value).strip() if value is not None else ""
@@ -172,6 +160,15 @@ def upsert_record(
         matched, grey = _organisation_matches(db, row), []
     previous = known[0]["golden_id"] if known else None
     return _attach(db, uid, matched, previous, grey, actor)
+
+
+def _ensure_blocking_index(db: Database) -> None:
+    """Fill ``blocking_keys`` once for a store resolved before it existed."""
+    if db.scalar("SELECT count(*) FROM blocking_keys") == 0 and db.scalar(
+        "SELECT count(*) FROM std_records WHERE kind = 'person'"
+    ):
+        with db.transaction() as cur:
+            blocking_index.rebuild(cur)
 
 
 def _keep_apart(db: Database, uid: str, matched: set[str]) -> set[str]:

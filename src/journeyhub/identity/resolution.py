@@ -30,6 +30,7 @@ from journeyhub.store import Database
 Progress = Callable[[str], None]
 ORG_KEYS = (("vat_id",), ("organisation_key", "postcode"))
 FULL_SCAN_ABOVE = 50_000
+POINT_LOOKUPS_UP_TO = 500
 
 
 @dataclass
@@ -147,15 +148,18 @@ def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str,
     }
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     cur = db.cursor()
-    few = len(golden_of) <= FULL_SCAN_ABOVE
-    if few:
+    if len(golden_of) <= POINT_LOOKUPS_UP_TO:  # real time: index lookups by uid
+        wanted = list(golden_of)
+        marks = ", ".join("?" * len(wanted))
+        cur.execute(f"SELECT * FROM std_records WHERE uid IN ({marks})", wanted)
+    elif len(golden_of) <= FULL_SCAN_ABOVE:
         cur.register("_wanted", pa.table({"uid": list(golden_of)}))
         cur.execute("SELECT * FROM std_records WHERE uid IN (SELECT uid FROM _wanted)")
     else:
         cur.execute("SELECT * FROM std_records")
     columns = [d[0] for d in cur.description]
     fetched = cur.fetchall()
-    if few:
+    if POINT_LOOKUPS_UP_TO < len(golden_of) <= FULL_SCAN_ABOVE:
         cur.unregister("_wanted")
     for row in fetched:
         member = dict(zip(columns, row, strict=True))

@@ -129,13 +129,16 @@ def add_source(db: Database, name: str, mapping_path: str | Path) -> SourceMappi
     path = Path(mapping_path)
     if not path.exists():
         raise SourceError(f"{path}: no such file")
+    from journeyhub.identity.standardizing import delete_std_rows  # (it reads sources)
+
     mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
     now = datetime.now(UTC)
     with db.transaction() as cur:
         # standardised rows follow the mapping: a changed mapping makes the next run redo them
-        cur.execute(
-            "DELETE FROM std_records WHERE source = ? AND EXISTS (SELECT 1 FROM sources "
-            "WHERE name = ? AND mapping::VARCHAR <> ?)",
+        delete_std_rows(
+            cur,
+            "s.source = ? AND EXISTS (SELECT 1 FROM sources WHERE name = ? "
+            "AND mapping::VARCHAR <> ?)",
             [name, name, mapping.model_dump_json()],
         )
         cur.execute(

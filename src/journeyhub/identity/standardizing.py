@@ -9,6 +9,7 @@ import orjson
 import pyarrow as pa
 
 from journeyhub.identity.canonical import STD_COLUMNS, standardize_record
+from journeyhub.identity.matching import blocking_index
 from journeyhub.identity.sources import SourceMapping, get_source
 from journeyhub.store import Database
 
@@ -39,7 +40,18 @@ def write_std_rows(cur: Any, rows: list[dict[str, Any]]) -> None:
     cur.register("_std_rows", table)
     cur.execute("DELETE FROM std_records WHERE uid IN (SELECT uid FROM _std_rows)")
     cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")
+    blocking_index.refresh(cur, "_std_rows")
     cur.unregister("_std_rows")
+
+
+def delete_std_rows(cur: Any, where: str, params: list[Any]) -> None:
+    """Delete the standardised rows matching ``where`` (over ``std_records s``) and their
+    blocking keys (inside the caller's transaction)."""
+    cur.execute(
+        f"DELETE FROM blocking_keys WHERE uid IN (SELECT s.uid FROM std_records s WHERE {where})",
+        params,
+    )
+    cur.execute(f"DELETE FROM std_records s WHERE {where}", params)
 
 
 def standardize_source(
@@ -47,9 +59,10 @@ def standardize_source(
 ) -> int:
     """Standardise the new and changed records of one source; returns how many."""
     with db.transaction() as cur:
-        cur.execute(
-            "DELETE FROM std_records s WHERE source = ? AND NOT EXISTS (SELECT 1 FROM "
-            "source_records r WHERE r.source = s.source AND r.record_id = s.record_id)",
+        delete_std_rows(
+            cur,
+            "s.source = ? AND NOT EXISTS (SELECT 1 FROM source_records r "
+            "WHERE r.source = s.source AND r.record_id = s.record_id)",
             [source],
         )
     todo = (

@@ -114,6 +114,12 @@ DDL: list[str] = [
         email_key VARCHAR, phone_tail VARCHAR, street_key VARCHAR, city_key VARCHAR,
         organisation_key VARCHAR
     )""",
+    # each person record's blocking key values, for real-time candidate lookup
+    # (identity/matching/blocking_index.py)
+    """CREATE TABLE IF NOT EXISTS blocking_keys (
+        key VARCHAR NOT NULL,
+        uid VARCHAR NOT NULL
+    )""",
     """CREATE TABLE IF NOT EXISTS match_models (
         kind       VARCHAR PRIMARY KEY,
         model      JSON NOT NULL,
@@ -315,4 +321,9 @@ DDL: list[str] = [
     "CREATE INDEX IF NOT EXISTS identity_nodes_value ON identity_nodes (value)",
     "CREATE INDEX IF NOT EXISTS identity_nodes_profile ON identity_nodes (profile_id)",
     "CREATE INDEX IF NOT EXISTS golden_members_golden ON golden_members (golden_id)",
+    # point lookups of one record in real time: by uid, by key, by personal identifier
+    "CREATE INDEX IF NOT EXISTS blocking_keys_key ON blocking_keys (key)",
+    "CREATE INDEX IF NOT EXISTS std_records_uid ON std_records (uid)",
+    "CREATE INDEX IF NOT EXISTS std_records_email_key ON std_records (email_key)",
+    "CREATE INDEX IF NOT EXISTS std_records_phone ON std_records (phone)",
 ]

@@ -1,0 +1,80 @@
+"""The blocking keys of every stored person record, indexed, for real-time candidate lookup.
+
+Batch resolution pairs records with Splink's blocking rules (:data:`BLOCKING_KEYS`). One new
+record must find the same candidates in milliseconds, which a scan of ``std_records`` with an
+``OR`` of nine conditions cannot do at a million records. So each person record's value for
+each key is kept as one string in ``blocking_keys`` (``"<key number>:<value>|<value>..."``),
+with an ART index on it: a lookup is one indexed ``IN`` over at most nine strings.
+
+The stored string and the looked-up string are built here only, in SQL and in Python, from
+the same declarations; a swapped key (given and family name crossed) stores the record's own
+order and looks up the crossed one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from journeyhub.identity.matching.model import BLOCKING_KEYS, BlockingKey
+
+SEP = "|"
+
+
+def _stored_columns(key: BlockingKey) -> tuple[str, ...]:
+    return (*key.columns, "given_key", "family_key") if key.swapped else key.columns
+
+
+def _lookup_columns(key: BlockingKey) -> tuple[str, ...]:
+    return (*key.columns, "family_key", "given_key") if key.swapped else key.columns
+
+
+def keys_sql(where: str) -> str:
+    """``(key, uid)`` of every person record in ``std_records`` that satisfies ``where``."""
+    parts = []
+    for number, key in enumerate(BLOCKING_KEYS):
+        columns = _stored_columns(key)
+        filled = " AND ".join(f"{c} IS NOT NULL" for c in columns)
+        value = " || '|' || ".join(f"CAST({c} AS VARCHAR)" for c in columns)
+        parts.append(
+            f"SELECT '{number}:' || {value} AS key, uid FROM std_records "
+            f"WHERE kind = 'person' AND {filled} AND ({where})"
+        )
+    return " UNION ALL ".join(parts)
+
+
+def lookup_keys(row: dict[str, Any]) -> list[str]:
+    """The keys under which the candidates of ``row`` (a standardised record) are stored."""
+    keys = []
+    for number, key in enumerate(BLOCKING_KEYS):
+        values = [row.get(c) for c in _lookup_columns(key)]
+        if all(v is not None for v in values):
+            keys.append(f"{number}:" + SEP.join(str(v) for v in values))
+    return keys
+
+
+def refresh(cur: Any, uids_relation: str) -> None:
+    """Replace the keys of the records listed in ``uids_relation`` (a relation with ``uid``)
+    by what ``std_records`` now holds for them (inside the caller's transaction)."""
+    cur.execute(f"DELETE FROM blocking_keys WHERE uid IN (SELECT uid FROM {uids_relation})")
+    cur.execute(
+        f"INSERT INTO blocking_keys {keys_sql(f'uid IN (SELECT uid FROM {uids_relation})')}"
+    )
+
+
+def rebuild(cur: Any) -> int:
+    """Rebuild the whole index from ``std_records`` (a store from before it existed)."""
+    cur.execute("DELETE FROM blocking_keys")
+    cur.execute(f"INSERT INTO blocking_keys {keys_sql('true')}")
+    return int(cur.execute("SELECT count(*) FROM blocking_keys").fetchone()[0])
+
+
+def candidates(cur: Any, row: dict[str, Any]) -> list[str]:
+    """Uids of the stored records that share a blocking key with ``row`` (itself excluded)."""
+    keys = lookup_keys(row)
+    if not keys:
+        return []
+    found = cur.execute(
+        f"SELECT DISTINCT uid FROM blocking_keys WHERE key IN ({', '.join('?' * len(keys))})",
+        keys,
+    ).fetchall()
+    return [uid for (uid,) in found if uid != row["uid"]]
