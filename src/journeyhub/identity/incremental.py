@@ -46,12 +46,13 @@ def _person_matches(
         return set(), []
     cols = ", ".join(f"r.{c}" for c in MODEL_COLUMNS)
     marks = ", ".join("?" * len(uids))
-    # IN lists of constants: index lookups on std_records.uid and golden_members.uid
+    # IN lists of constants and nothing else on the table: index lookups on std_records.uid
+    # and golden_members.uid (blocking keys are person records only)
     candidates = cur.sql(
         f"""SELECT {cols}, m.golden_id, {CONFLICT_SQL} AS conflict
             FROM std_records r JOIN golden_members m ON m.uid = r.uid
             JOIN std_records l ON l.uid = ?
-            WHERE r.kind = 'person' AND r.uid IN ({marks}) AND m.uid IN ({marks})""",
+            WHERE r.uid IN ({marks}) AND m.uid IN ({marks})""",
         params=[row["uid"], *uids, *uids],
     ).to_arrow_table()
     if candidates.num_rows == 0:

@@ -22,7 +22,7 @@ from journeyhub.identity.matching import engine as splink_engine
 from journeyhub.identity.matching import spark_engine
 from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import candidate_pairs_sql
-from journeyhub.identity.sources import get_source
+from journeyhub.identity.sources import get_sources
 from journeyhub.identity.standardizing import standardize_all
 from journeyhub.identity.survivorship import identifiers, survive
 from journeyhub.store import Database
@@ -142,10 +142,7 @@ def _cluster(
 
 def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str, Any]]:
     """Golden record (attributes, lineage, identifiers) of every golden id in ``golden_of``."""
-    field_trust = {
-        r["name"]: get_source(db, r["name"]).field_trust
-        for r in db.query("SELECT name FROM sources")
-    }
+    field_trust = {name: mapping.field_trust for name, mapping in get_sources(db).items()}
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     cur = db.cursor()
     if len(golden_of) <= POINT_LOOKUPS_UP_TO:  # real time: index lookups by uid
@@ -228,28 +225,26 @@ def write_golden(
     """
     now = datetime.now(UTC)
     ids = sorted(golden)
-    table = pa.table(
-        {
-            "golden_id": ids,
-            "kind": [golden[g]["kind"] for g in ids],
-            "attributes": [
-                orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids
-            ],
-            "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
-            "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
-            "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
-            "organisation_id": [golden[g].get("organisation_id") for g in ids],
-        }
-    )
+    attributes = [orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids]
     members = pa.table({"uid": list(golden_of), "golden_id": list(golden_of.values())})
     with db.transaction() as cur:
+        created, updated = _stored_golden(cur, ids, attributes)
+        table = pa.table(
+            {
+                "golden_id": ids,
+                "kind": [golden[g]["kind"] for g in ids],
+                "attributes": attributes,
+                "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
+                "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
+                "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
+                "organisation_id": [golden[g].get("organisation_id") for g in ids],
+                "created_at": pa.array(
+                    [created.get(g, now) for g in ids], pa.timestamp("us", "UTC")
+                ),
+            }
+        )
         cur.register("_golden", table)
         cur.register("_members", members)
-        updated = cur.execute(
-            """SELECT n.golden_id, o.attributes, n.attributes FROM _golden n
-               JOIN golden_records o USING (golden_id)
-               WHERE o.attributes::VARCHAR <> n.attributes"""
-        ).fetchall()
         for gid, old, new in updated:
             before, after = orjson.loads(old), orjson.loads(new)
             diff = {
@@ -264,14 +259,12 @@ def write_golden(
             cur.execute("DELETE FROM golden_members WHERE uid NOT IN (SELECT uid FROM _members)")
         cur.execute(
             """INSERT INTO golden_records SELECT n.golden_id, n.kind, n.attributes, n.lineage,
-                   n.identifiers, n.members, n.organisation_id,
-                   coalesce(o.created_at, ?), ? FROM _golden n
-               LEFT JOIN golden_records o USING (golden_id)
+                   n.identifiers, n.members, n.organisation_id, n.created_at, ? FROM _golden n
                ON CONFLICT (golden_id) DO UPDATE SET kind = excluded.kind,
                    attributes = excluded.attributes, lineage = excluded.lineage,
                    identifiers = excluded.identifiers, members = excluded.members,
                    organisation_id = excluded.organisation_id, updated_at = excluded.updated_at""",
-            [now, now],
+            [now],
         )
         cur.execute(
             """INSERT INTO golden_members SELECT uid, golden_id, ? FROM _members
@@ -290,6 +283,35 @@ def write_golden(
         cur.unregister("_members")
         record_changes(cur, changes, actor, reason, now)
     return len(updated)
+
+
+def _stored_golden(
+    cur: Any, ids: list[str], attributes: list[str]
+) -> tuple[dict[str, datetime], list[tuple[str, str, str]]]:
+    """For the golden ``ids`` already stored: when each was created, and ``(id, old, new)``
+    attributes JSON of those whose attributes change (index lookups for a few ids, one join
+    for many)."""
+    if len(ids) <= POINT_LOOKUPS_UP_TO:
+        if not ids:
+            return {}, []
+        found = cur.execute(
+            "SELECT golden_id, created_at, attributes::VARCHAR FROM golden_records "
+            f"WHERE golden_id IN ({', '.join('?' * len(ids))})",
+            ids,
+        ).fetchall()
+        new = dict(zip(ids, attributes, strict=True))
+        changed = [(g, old, new[g]) for g, _, old in found if old != new[g]]
+        return {g: created for g, created, _ in found}, changed
+    cur.register("_new", pa.table({"golden_id": ids, "attributes": attributes}))
+    found = cur.execute(
+        """SELECT golden_id, o.created_at,
+                  CASE WHEN o.attributes::VARCHAR <> n.attributes THEN o.attributes::VARCHAR END,
+                  n.attributes
+           FROM golden_records o JOIN _new n USING (golden_id)"""
+    ).fetchall()
+    cur.unregister("_new")
+    changed = [(g, old, new) for g, _, old, new in found if old is not None]
+    return {g: created for g, created, _, _ in found}, changed
 
 
 def record_changes(

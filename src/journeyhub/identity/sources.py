@@ -20,6 +20,7 @@ in when the record does not say::
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -151,12 +152,23 @@ def add_source(db: Database, name: str, mapping_path: str | Path) -> SourceMappi
     return mapping
 
 
+@functools.lru_cache(maxsize=256)
+def _parsed(mapping_json: str) -> SourceMapping:
+    """A stored mapping, validated once per distinct text (real-time paths read it often)."""
+    return SourceMapping.model_validate(orjson.loads(mapping_json))
+
+
 def get_source(db: Database, name: str) -> SourceMapping:
     """The mapping of a registered source."""
     row = db.query("SELECT mapping FROM sources WHERE name = ?", [name])
     if not row:
         raise SourceError(f"source {name!r} is not registered (journeyhub sources add {name} ...)")
-    return SourceMapping.model_validate(orjson.loads(row[0]["mapping"]))
+    return _parsed(row[0]["mapping"])
+
+
+def get_sources(db: Database) -> dict[str, SourceMapping]:
+    """The mapping of every registered source, by name."""
+    return {r["name"]: _parsed(r["mapping"]) for r in db.query("SELECT name, mapping FROM sources")}
 
 
 def list_sources(db: Database) -> list[dict[str, Any]]:

@@ -14,6 +14,7 @@ from journeyhub.identity.sources import SourceMapping, get_source
 from journeyhub.store import Database
 
 CHUNK = 50_000
+FEW = 100  # up to this many rows are written by point lookups
 Progress = Callable[[int, int], None]
 
 STD_SCHEMA = pa.schema(
@@ -37,6 +38,19 @@ def write_std_rows(cur: Any, rows: list[dict[str, Any]]) -> None:
     if not rows:
         return
     table = std_table(rows)
+    if len(rows) <= FEW:  # real time: every step an index lookup
+        uids = [row["uid"] for row in rows]
+        marks = ", ".join("?" * len(uids))
+        found = cur.execute(f"SELECT * FROM std_records WHERE uid IN ({marks})", uids)
+        columns = [d[0] for d in found.description]
+        old = [dict(zip(columns, values, strict=True)) for values in found.fetchall()]
+        if old:
+            cur.execute(f"DELETE FROM std_records WHERE uid IN ({marks})", uids)
+        cur.register("_std_rows", table)
+        cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")
+        cur.unregister("_std_rows")
+        blocking_index.replace_few(cur, old, rows)
+        return
     cur.register("_std_rows", table)
     cur.execute("DELETE FROM std_records WHERE uid IN (SELECT uid FROM _std_rows)")
     cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")

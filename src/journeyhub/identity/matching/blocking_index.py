@@ -42,14 +42,23 @@ def keys_sql(where: str) -> str:
     return " UNION ALL ".join(parts)
 
 
-def lookup_keys(row: dict[str, Any]) -> list[str]:
-    """The keys under which the candidates of ``row`` (a standardised record) are stored."""
+def _keys(row: dict[str, Any], columns_of: Any) -> list[str]:
     keys = []
     for number, key in enumerate(BLOCKING_KEYS):
-        values = [row.get(c) for c in _lookup_columns(key)]
+        values = [row.get(c) for c in columns_of(key)]
         if all(v is not None for v in values):
             keys.append(f"{number}:" + SEP.join(str(v) for v in values))
     return keys
+
+
+def lookup_keys(row: dict[str, Any]) -> list[str]:
+    """The keys under which the candidates of ``row`` (a standardised record) are stored."""
+    return _keys(row, _lookup_columns)
+
+
+def stored_keys(row: dict[str, Any]) -> list[str]:
+    """The keys ``row`` itself is stored under (what :func:`keys_sql` gives for it)."""
+    return _keys(row, _stored_columns) if row.get("kind") == "person" else []
 
 
 def refresh(cur: Any, uids_relation: str) -> None:
@@ -59,6 +68,25 @@ def refresh(cur: Any, uids_relation: str) -> None:
     cur.execute(
         f"INSERT INTO blocking_keys {keys_sql(f'uid IN (SELECT uid FROM {uids_relation})')}"
     )
+
+
+def replace_few(cur: Any, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
+    """Replace the keys of a few records by index lookups (real time): ``old`` are their
+    rows as stored until now, ``new`` the rows that replace them."""
+    gone = sorted({k for row in old for k in stored_keys(row)})
+    uids = {row["uid"] for row in new} | {row["uid"] for row in old}
+    if gone:
+        found = cur.execute(
+            f"SELECT rowid, uid FROM blocking_keys WHERE key IN ({', '.join('?' * len(gone))})",
+            gone,
+        ).fetchall()
+        rowids = [rowid for rowid, uid in found if uid in uids]
+        if rowids:
+            marks = ", ".join("?" * len(rowids))
+            cur.execute(f"DELETE FROM blocking_keys WHERE rowid IN ({marks})", rowids)
+    added = [(key, row["uid"]) for row in new for key in stored_keys(row)]
+    if added:
+        cur.executemany("INSERT INTO blocking_keys VALUES (?, ?)", added)
 
 
 def rebuild(cur: Any) -> int:

@@ -33,12 +33,21 @@ def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
     A value is personal when no two records holding it name different people. With
     ``one_value`` the query takes that value as its one parameter (real-time matching).
     """
-    only = f" AND {column} = ?" if one_value else ""
+    # one value: an index lookup, fenced off so no other filter turns it into a table scan
+    source = (
+        "one_value WHERE kind = 'person'"
+        if one_value
+        else f"std_records WHERE kind = 'person' AND {column} IS NOT NULL"
+    )
+    lookup = (
+        f"one_value AS MATERIALIZED (SELECT * FROM std_records WHERE {column} = ?),"
+        if one_value
+        else ""
+    )
     return f"""
-    WITH holders AS (
+    WITH {lookup} holders AS (
         SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
-        FROM std_records
-        WHERE kind = 'person' AND {column} IS NOT NULL{only}
+        FROM {source}
     ),
     shared AS (
         SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND 50
