@@ -43,7 +43,8 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print an error that says what went wrong, and exit."""
-    err_console.print(f"[bold red]error:[/] {message}")
+    # soft wrap: a long path or command in the message stays whole on one line (copyable)
+    err_console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
