@@ -113,6 +113,34 @@ def test_a_new_record_joins_its_golden_record_and_a_repeat_changes_nothing(resol
     assert stranger["status"] == "created" and stranger["golden_id"] != known["golden_id"]
 
 
+def test_a_mistyped_email_with_the_right_name_still_finds_its_golden_record(resolved_hub):
+    known = resolved_hub.db.query(
+        "SELECT s.email, s.given_name, m.golden_id FROM std_records s JOIN golden_members m "
+        "USING (uid) WHERE s.source = 'crm' AND length(s.email) > 20 ORDER BY uid LIMIT 1"
+    )[0]
+    local, domain = known["email"].split("@")
+    mistyped = f"{local[:2]}{local[3]}{local[2]}{local[4:]}@{domain}"  # two letters swapped
+    record = {"subscriber_id": "N-TYPO-1", "email": mistyped, "first_name": known["given_name"]}
+    assert resolved_hub.upsert_record("newsletter", record)["golden_id"] == known["golden_id"]
+    # other digits in the same name are another mailbox: anna1@... is not anna2@...
+    digits = "".join(c for c in local if c.isdigit())
+    assert digits, "demo addresses carry a number"
+    other = local.replace(digits, str(int(digits) + 1))
+    record = {"subscriber_id": "N-TYPO-2", "email": f"{other}@{domain}",
+              "first_name": known["given_name"]}  # fmt: skip
+    assert resolved_hub.upsert_record("newsletter", record)["golden_id"] != known["golden_id"]
+
+
+def test_records_made_by_an_older_standardiser_are_redone(resolved_hub):
+    with resolved_hub.db.transaction() as cur:  # a store written before the email halves
+        cur.execute("UPDATE meta SET value = '1' WHERE key = 'standardizer_version'")
+        cur.execute("UPDATE std_records SET email_head = NULL, email_tail = NULL")
+    report = resolved_hub.resolve()
+    assert report.standardized == resolved_hub.db.scalar("SELECT count(*) FROM std_records")
+    assert resolved_hub.db.scalar("SELECT count(*) FROM std_records WHERE email_head IS NOT NULL")
+    assert resolved_hub.resolve().standardized == 0  # done once
+
+
 def test_two_golden_records_linked_by_a_new_record_merge_and_the_old_id_redirects(
     resolved_hub,
 ):

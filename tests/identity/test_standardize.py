@@ -71,6 +71,11 @@ def test_postcodes_take_their_country_shape():
     assert std.standardize_address(postcode="1067", country="Deutschland").postcode == "01067"
     # without a country on the record, a four-digit code may be Austrian: left alone
     assert std.standardize_address(postcode="1070", default_country="DE").postcode == "1070"
+    # a shape only one country writes names the country the record left out
+    british = std.standardize_address(postcode="m11ae", default_country="DE")
+    assert (british.postcode, british.country) == ("M1 1AE", "GB")
+    assert std.standardize_address(postcode="3011aa", default_country="DE").postcode == "3011 AA"
+    assert std.standardize_address(postcode="M1 1AE", country="DE").country == "DE"
     assert std.postcode_is_valid("80331", "DE") and not std.postcode_is_valid("8033", "DE")
 
 
@@ -79,6 +84,16 @@ def test_emails_are_lowered_and_provider_aliases_removed():
     assert std.standardize_email("not an email") is None
     assert std.email_key("anna.mueller+shop@googlemail.com") == "annamueller@gmail.com"
     assert std.email_key("anna.mueller+shop@gmx.de") == "anna.mueller+shop@gmx.de"
+
+
+def test_email_halves_survive_one_typo_and_skip_short_addresses():
+    right = std.email_halves("daniela.bauer92@gmx.at")
+    typo = std.email_halves("daniela.abuer92@gmx.at")
+    assert right == ("daniela.bau", "er92@gmx.at") and right[1] == typo[1]
+    assert std.email_halves("daniela.bauer92@gmx.ta")[0] == right[0]  # a typo in the domain
+    # the tail holds part of the mailbox name, never the bare domain everyone shares
+    assert std.email_halves("thomas@gmail.com") == (None, None)
+    assert std.email_halves(None) == (None, None)
 
 
 def test_phones_become_e164_in_the_records_country():

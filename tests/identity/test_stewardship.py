@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from journeyhub import Hub
 from journeyhub.cli.main import app
 from journeyhub.identity.clusters import cluster_labels
+from journeyhub.identity.matching.model import Thresholds
 from journeyhub.identity.stewardship import StewardshipError
 from tests.conftest import Api
 from tests.identity.conftest import golden_of
@@ -107,17 +108,28 @@ def test_a_manual_merge_survives_rerun_and_retraining(resolved_hub):
     assert hub.golden(second)["golden_id"] == first
 
 
-def test_review_queue_merge_and_never_decisions_last(resolved_hub):
-    hub = resolved_hub
+# A cautious workspace: only near-certain pairs merge by themselves, a person judges the rest.
+CAUTIOUS = Thresholds(merge=0.999999, review=0.5)
+
+
+@pytest.fixture
+def cautious_hub(resolved_hub: Hub) -> Hub:
+    """The resolved demo company, re-resolved with the cautious thresholds."""
+    resolved_hub.resolve(thresholds=CAUTIOUS)
+    return resolved_hub
+
+
+def test_review_queue_merge_and_never_decisions_last(cautious_hub):
+    hub = cautious_hub
     queue = hub.match_reviews(limit=2)
     assert queue["total"] >= 2, "the demo company has grey-zone pairs"
     never, merge = queue["items"]
-    assert never["left"]["family_name"] and 0.5 <= never["match_probability"] < 0.95
+    assert never["left"]["family_name"] and 0.5 <= never["match_probability"] < CAUTIOUS.merge
 
     hub.decide_match(never["uid_l"], never["uid_r"], "never", actor="anna", reason="siblings")
     done = hub.decide_match(merge["uid_l"], merge["uid_r"], "merge", actor="anna",
                             reason="same person, checked the contract")  # fmt: skip
-    hub.resolve()
+    hub.resolve(thresholds=CAUTIOUS)
     after = golden_of(hub)
     assert after[never["uid_l"]] != after[never["uid_r"]]
     assert after[merge["uid_l"]] == after[merge["uid_r"]] == done["golden_id"]
@@ -152,7 +164,8 @@ def test_never_match_is_a_constraint_on_whole_clusters():
     assert len(np.unique(plain)) == 1
 
 
-def test_rest_merge_unmerge_and_review(resolved_hub):
+def test_rest_merge_unmerge_and_review(cautious_hub):
+    resolved_hub = cautious_hub
     api = Api(resolved_hub)
     first, second = _persons(resolved_hub)
     answer = api.post("/v1/golden/merge", {"golden_ids": [first, second], "user": "crm-bot",
@@ -175,7 +188,8 @@ def test_rest_merge_unmerge_and_review(resolved_hub):
     assert api.get("/v1/golden/G999999").status_code == 404
 
 
-def test_cli_merge_unmerge_review(resolved_hub, tmp_path: Path):
+def test_cli_merge_unmerge_review(cautious_hub, tmp_path: Path):
+    resolved_hub = cautious_hub
     db = str(resolved_hub.db.path)
     first, second = _persons(resolved_hub)
     resolved_hub.close()

@@ -66,7 +66,11 @@ def weighted(rng: random.Random, weights: dict[str, int]) -> str:
 
 def make_address(rng: random.Random, country: str | None = None) -> Address:
     country = country or weighted(rng, data.COUNTRY_WEIGHTS)
-    postcode, city, area = rng.choice(data.PLACES[country])
+    city, area, first, last, step = rng.choice(data.PLACES[country])
+    postcode = first
+    if first != last:
+        number = rng.randrange(int(first), int(last) + 1, step)
+        postcode = str(number).zfill(len(first))
     streets = data.STREETS_DE if country in ("DE", "AT", "CH") else data.STREETS_INT
     house = str(rng.randint(1, 180)) + (rng.choice("abc") if rng.random() < 0.08 else "")
     return Address(rng.choice(streets), house, postcode, city, country, area)
@@ -105,7 +109,12 @@ def make_person(
         family = rng.choice(data.ENGLISH_SURNAMES)
     else:
         given = rng.choice(data.GERMAN_MALE if gender == "m" else data.GERMAN_FEMALE)
-        family = rng.choice(data.NOBLE_SURNAMES if rng.random() < 0.01 else data.GERMAN_SURNAMES)
+        r = rng.random()
+        family = rng.choice(
+            data.NOBLE_SURNAMES if r < 0.01
+            else data.GERMAN_SURNAMES if r < data.COMMON_SURNAME_SHARE
+            else data.RARE_SURNAMES
+        )  # fmt: skip
     if partner is not None:
         family = partner.family
     address = (

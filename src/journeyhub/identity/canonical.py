@@ -19,8 +19,11 @@ STD_COLUMNS = (
     "country", "customer_number", "national_id", "organisation_name", "legal_form",
     "organisation_type", "vat_id", "language", "email_opt_in", "changes",
     "given_key", "family_key", "email_key", "phone_tail", "street_key", "city_key",
-    "organisation_key",
+    "organisation_key", "email_head", "email_tail",
 )  # fmt: skip
+# Bumped whenever standardisation produces something new for the same input: stored rows
+# of an older version are redone on the next resolution (identity/standardizing.py).
+STANDARDIZER_VERSION = "2"
 # The attributes a golden record is made of (survivorship picks one value each).
 GOLDEN_ATTRIBUTES = (
     "salutation", "gender", "title", "given_name", "family_name", "birth_date", "email",
@@ -149,4 +152,5 @@ def standardize_record(
         city_key=std.match_key(row["city"]),
         organisation_key=std.organisation_key(row["organisation_name"]),
     )
+    row["email_head"], row["email_tail"] = std.email_halves(row["email_key"])
     return row

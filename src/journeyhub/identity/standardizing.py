@@ -8,7 +8,7 @@ from typing import Any
 import orjson
 import pyarrow as pa
 
-from journeyhub.identity.canonical import STD_COLUMNS, standardize_record
+from journeyhub.identity.canonical import STANDARDIZER_VERSION, STD_COLUMNS, standardize_record
 from journeyhub.identity.matching import blocking_index
 from journeyhub.identity.sources import SourceMapping, get_source
 from journeyhub.store import Database
@@ -103,7 +103,22 @@ def standardize_source(
     return done
 
 
+def _forget_outdated(db: Database) -> None:
+    """Mark every standardised row stale when they were made by an older standardiser, so
+    the next pass redoes them all (a better parser, a new key column)."""
+    found = db.query("SELECT value FROM meta WHERE key = 'standardizer_version'")
+    if found and found[0]["value"] == STANDARDIZER_VERSION:
+        return
+    with db.transaction() as cur:
+        cur.execute("UPDATE std_records SET content_hash = ''")
+        cur.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('standardizer_version', ?)",
+            [STANDARDIZER_VERSION],
+        )
+
+
 def standardize_all(db: Database, progress: Progress | None = None) -> dict[str, int]:
     """Standardise every registered source; returns records done per source."""
+    _forget_outdated(db)
     names = [r["name"] for r in db.query("SELECT name FROM sources ORDER BY name")]
     return {name: standardize_source(db, name, get_source(db, name), progress) for name in names}

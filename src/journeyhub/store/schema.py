@@ -112,8 +112,11 @@ DDL: list[str] = [
         legal_form VARCHAR, organisation_type VARCHAR, vat_id VARCHAR, language VARCHAR,
         email_opt_in BOOLEAN, changes INTEGER NOT NULL, given_key VARCHAR, family_key VARCHAR,
         email_key VARCHAR, phone_tail VARCHAR, street_key VARCHAR, city_key VARCHAR,
-        organisation_key VARCHAR
+        organisation_key VARCHAR, email_head VARCHAR, email_tail VARCHAR
     )""",
+    # stores from before the email halves (re-standardised: see STANDARDIZER_VERSION)
+    "ALTER TABLE std_records ADD COLUMN IF NOT EXISTS email_head VARCHAR",
+    "ALTER TABLE std_records ADD COLUMN IF NOT EXISTS email_tail VARCHAR",
     # each person record's blocking key values, for real-time candidate lookup
     # (identity/matching/blocking_index.py)
     """CREATE TABLE IF NOT EXISTS blocking_keys (

@@ -2,9 +2,9 @@
 
 Batch resolution pairs records with Splink's blocking rules (:data:`BLOCKING_KEYS`). One new
 record must find the same candidates in milliseconds, which a scan of ``std_records`` with an
-``OR`` of nine conditions cannot do at a million records. So each person record's value for
+``OR`` of a dozen conditions cannot do at a million records. So each person record's value for
 each key is kept as one string in ``blocking_keys`` (``"<key number>:<value>|<value>..."``),
-with an ART index on it: a lookup is one indexed ``IN`` over at most nine strings.
+with an ART index on it: a lookup is one indexed ``IN`` over one string per key.
 
 The stored string and the looked-up string are built here only, in SQL and in Python, from
 the same declarations; a swapped key (given and family name crossed) stores the record's own

@@ -81,12 +81,16 @@ def floor_probabilities(model: dict[str, Any]) -> dict[str, Any]:
     """Give levels never seen in training a small m and u instead of none (or zero).
 
     A zero m would make one disagreeing field veto any match, and a level the training
-    data never showed says nothing about the data to come.
+    data never showed says nothing about the data to come. A level with neither estimate
+    (a field the training data never held, e.g. no national ids at all) weighs nothing:
+    two floors would make even its "all other comparisons" level count for a match.
     """
     for comparison in model["comparisons"]:
         for level in comparison["comparison_levels"]:
             if level.get("is_null_level"):
                 continue
+            if not level.get("m_probability") and not level.get("u_probability"):
+                level["m_probability"] = level["u_probability"] = 1.0
             if not level.get("m_probability"):
                 level["m_probability"] = M_FLOOR
             if not level.get("u_probability"):

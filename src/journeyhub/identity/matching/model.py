@@ -18,7 +18,8 @@ from splink.internals.blocking_rule_creator import BlockingRuleCreator
 UNIQUE_ID = "uid"
 MODEL_COLUMNS = (
     "uid", "given_key", "family_key", "birth_date", "birth_year", "email_key", "phone",
-    "phone_tail", "street_key", "house_number", "postcode", "national_id",
+    "phone_tail", "street_key", "house_number", "postcode", "national_id", "email_head",
+    "email_tail",
 )  # fmt: skip
 
 
@@ -53,6 +54,11 @@ BLOCKING_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey(("family_key", "street_key", "house_number")),
     BlockingKey(("given_key", "street_key", "house_number")),
     BlockingKey(("birth_date", "postcode")),
+    # a typo in one field: the email (one half survives), the family or the given name
+    BlockingKey(("email_head",)),
+    BlockingKey(("email_tail",)),
+    BlockingKey(("given_key", "postcode", "birth_year")),
+    BlockingKey(("family_key", "postcode", "birth_year")),
 )
 
 # EM training sessions, tried in order until every comparison has been estimated once.
@@ -117,12 +123,20 @@ def _comparisons() -> list[Any]:
             cll.ElseLevel(),
         ],
     )
+    # a typo in the letters of an address is the same mailbox; other digits are usually
+    # another person (anna1@..., anna2@...), so a near miss counts only with equal digits
+    same_digits = cll.CustomLevel(
+        "regexp_replace(email_key_l, '[^0-9]', '', 'g') = "
+        "regexp_replace(email_key_r, '[^0-9]', '', 'g')",
+        label_for_charts="near miss, same digits",
+        base_dialect_str="duckdb",
+    )
     email = cl.CustomComparison(
         output_column_name="email",
         comparison_levels=[
             null("email_key"),
             exact("email_key"),
-            cll.DamerauLevenshteinLevel("email_key", 2),
+            cll.And(cll.DamerauLevenshteinLevel("email_key", 2), same_digits),
             cll.ElseLevel(),
         ],
     )

@@ -7,13 +7,19 @@ what matching compares.
 
 from journeyhub.identity.standardize.addresses import (
     Address,
+    country_of_postcode,
     postcode_is_valid,
     split_street,
     standardize_address,
     standardize_country,
     street_key,
 )
-from journeyhub.identity.standardize.contact import email_key, standardize_email, standardize_phone
+from journeyhub.identity.standardize.contact import (
+    email_halves,
+    email_key,
+    standardize_email,
+    standardize_phone,
+)
 from journeyhub.identity.standardize.dates import standardize_date, standardize_year
 from journeyhub.identity.standardize.names import (
     PersonName,
@@ -34,10 +40,11 @@ from journeyhub.identity.standardize.organisations import (
 from journeyhub.identity.standardize.text import ascii_fold, match_key
 
 __all__ = [
-    "Address", "PersonName", "ascii_fold", "email_key", "family_key", "given_key", "match_key",
-    "organisation_key", "postcode_is_valid", "split_full_name", "split_legal_form",
-    "split_street", "standardize_address", "standardize_country", "standardize_date",
-    "standardize_email", "standardize_family", "standardize_given", "standardize_legal_form",
-    "standardize_phone", "standardize_salutation", "standardize_title", "standardize_vat_id",
-    "standardize_year", "street_key",
+    "Address", "PersonName", "ascii_fold", "country_of_postcode", "email_halves", "email_key",
+    "family_key", "given_key", "match_key", "organisation_key", "postcode_is_valid",
+    "split_full_name", "split_legal_form", "split_street", "standardize_address",
+    "standardize_country", "standardize_date", "standardize_email", "standardize_family",
+    "standardize_given", "standardize_legal_form", "standardize_phone",
+    "standardize_salutation", "standardize_title", "standardize_vat_id", "standardize_year",
+    "street_key",
 ]  # fmt: skip

@@ -85,6 +85,18 @@ def standardize_postcode(
     return code
 
 
+# Postcode shapes no other country writes: they name the country when the record does not.
+_TELLING_SHAPES = (("GB", re.compile(r"^[A-Z]{1,2}\d[A-Z\d]?\d[A-Z]{2}$")),
+                   ("NL", re.compile(r"^\d{4}[A-Z]{2}$")))  # fmt: skip
+
+
+def country_of_postcode(value: object) -> str | None:
+    """The country a postcode's shape alone gives away ("M1 1AE" -> GB), else ``None``."""
+    text = clean(value)
+    code = text.upper().replace(" ", "") if text else ""
+    return next((iso for iso, shape in _TELLING_SHAPES if shape.match(code)), None)
+
+
 def postcode_is_valid(postcode: str | None, country: str | None) -> bool | None:
     """Whether the postcode fits its country's shape; ``None`` when the country is unknown."""
     if not postcode:
@@ -109,6 +121,8 @@ def standardize_address(
 ) -> Address:
     """A whole address from its parts; the house number is split off the street when needed."""
     iso = standardize_country(country, default_country)
+    if clean(country) is None:  # a store's card without a country: "M1 1AE" is still British
+        iso = country_of_postcode(postcode) or iso
     street_name, house = split_street(street, iso)
     if house_number is not None and clean(house_number):
         house = re.sub(r"\s+", "", str(house_number)).lower()

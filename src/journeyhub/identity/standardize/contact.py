@@ -9,7 +9,9 @@ from journeyhub.identity.standardize.reference import (
     EMAIL_PLUS_TAGS,
 )
 
-__all__ = ["DEFAULT_REGION", "email_key", "standardize_email", "standardize_phone"]
+__all__ = [
+    "DEFAULT_REGION", "email_halves", "email_key", "standardize_email", "standardize_phone",
+]  # fmt: skip
 
 
 def standardize_email(value: object) -> str | None:
@@ -32,6 +34,28 @@ def email_key(email: str | None) -> str | None:
     if domain in EMAIL_DOTS_IGNORED:
         local = local.replace(".", "")
     return f"{local}@{domain}"
+
+
+MIN_HALF_LOCAL = 4  # the tail keeps at least this much of the local part
+
+
+def email_halves(key: str | None) -> tuple[str | None, str | None]:
+    """The two halves of an email key, for finding an address with one typo in it.
+
+    One typo spoils at most one half, so two spellings of one address still share the
+    other. The tail keeps at least four characters of the local part (else every
+    ``...@gmail.com`` would share it), and an address too short for that has no halves.
+
+    >>> email_halves("daniela.bauer92@gmx.at")
+    ('daniela.bau', 'er92@gmx.at')
+    """
+    if not key:
+        return None, None
+    local_length = key.rfind("@")
+    cut = min(len(key) // 2, local_length - MIN_HALF_LOCAL)
+    if cut < MIN_HALF_LOCAL:
+        return None, None
+    return key[:cut], key[cut:]
 
 
 def standardize_phone(value: object, region: str | None = None) -> str | None:
