@@ -171,12 +171,8 @@ def customer_timeline(db: Database, identifier: str, q: TimelineQuery) -> Timeli
         identities = [{"kind": k, "value": v} for k, v in sorted(set(nodes))]
         first = profiles[0] if profiles else None
         return TimelinePage(identifier, first, identities, items, next_cursor, golden_id)
-    profile, keys = graph.event_keys(cur, identifier)
-    identities = (
-        [{"kind": k, "value": v} for k, v in graph.profile_nodes(cur, profile)]
-        if profile is not None
-        else []
-    )
+    profile, nodes, keys = graph.profile_event_keys(cur, identifier)
+    identities = [{"kind": k, "value": v} for k, v in nodes]
     items, next_cursor = _page(db, keys, None, q)
     return TimelinePage(identifier, profile, identities, items, next_cursor)
 

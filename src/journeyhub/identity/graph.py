@@ -194,8 +194,17 @@ def profile_nodes(cur: duckdb.DuckDBPyConnection, profile: int) -> list[Node]:
 
 def event_keys(cur: duckdb.DuckDBPyConnection, identifier: str) -> tuple[int | None, list[str]]:
     """The profile of an identifier and the ``person_key`` values its events are stored under."""
+    profile, _nodes, keys = profile_event_keys(cur, identifier)
+    return profile, keys
+
+
+def profile_event_keys(
+    cur: duckdb.DuckDBPyConnection, identifier: str
+) -> tuple[int | None, list[Node], list[str]]:
+    """The profile of an identifier, every identifier of it, and the ``person_key`` values
+    its events are stored under."""
     profile = resolve_profile(cur, identifier)
     if profile is None:
-        return None, [identifier]
-    keys = [v for k, v in profile_nodes(cur, profile) if k in EVENT_KEY_KINDS]
-    return profile, keys or [identifier]
+        return None, [], [identifier]
+    nodes = profile_nodes(cur, profile)
+    return profile, nodes, [v for k, v in nodes if k in EVENT_KEY_KINDS] or [identifier]

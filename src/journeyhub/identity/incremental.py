@@ -8,19 +8,23 @@ merge into the oldest id and the others redirect to it; if none, it starts a new
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from journeyhub.identity.canonical import record_uid, standardize_record
 from journeyhub.identity.clusters import golden_number
 from journeyhub.identity.matching import blocking_index
-from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
+from journeyhub.identity.matching.model import MODEL_COLUMN_TYPES, Thresholds
 from journeyhub.identity.matching.rules import (
+    CONFLICT_COLUMNS,
     CONFLICT_SQL,
+    MAX_HOLDERS,
     PERSONAL_IDENTIFIERS,
+    conflicting_pairs_sql,
     deterministic_pairs_sql,
 )
-from journeyhub.identity.matching.scorer import score_candidates
+from journeyhub.identity.matching.scorer import Scorer, levels_sql, pair_columns_sql
 from journeyhub.identity.playback import current_id
 from journeyhub.identity.resolution import (
     GoldenIds,
@@ -34,71 +38,132 @@ from journeyhub.identity.standardizing import write_std_rows
 from journeyhub.identity.stewardship import members_of, never_between
 from journeyhub.ingest.records import encode_record
 from journeyhub.store import Database
+from journeyhub.store.sql import dict_rows
+
+
+@dataclass
+class _Candidate:
+    uid: str
+    golden_id: str
+    conflict: bool
+    shares: dict[str, bool]  # personal identifier column -> same value as the record
+    person: dict[str, Any]  # the columns that tell two people apart (CONFLICT_COLUMNS)
+    probability: float
+
+
+def _candidates(
+    cur: Any, row: dict[str, Any], model: dict[str, Any] | None
+) -> tuple[list[_Candidate], bool]:
+    """The stored records sharing a blocking key with ``row`` that belong to a golden record,
+    each scored with the model and flagged when it names a different person (one query);
+    and whether every record sharing a key is among them (none awaits its golden record)."""
+    uids = blocking_index.candidates(cur, row)
+    if not uids:
+        return [], True
+    marks = ", ".join("?" * len(uids))
+    shares = ", ".join(
+        f"coalesce(l.{c} = r.{c}, false) AS shares_{c}" for c in PERSONAL_IDENTIFIERS
+    )
+    levels = levels_sql(model) if model else "NULL AS no_model"
+    flags = ", ".join(f"shares_{c}" for c in PERSONAL_IDENTIFIERS)
+    person = ", ".join(f'"{c}_r"' for c in CONFLICT_COLUMNS)
+    # the record's own values come as parameters; IN lists of constants and nothing else on
+    # the tables: index lookups on std_records.uid and golden_members.uid (blocking keys are
+    # person records only)
+    own = ", ".join(f"CAST(? AS {t}) AS {c}" for c, t in MODEL_COLUMN_TYPES.items())
+    found = cur.execute(
+        f"""SELECT uid, golden_id, conflict, {flags}, {person}, {levels}
+            FROM (SELECT r.uid, m.golden_id, {CONFLICT_SQL} AS conflict, {shares},
+                         {pair_columns_sql()}
+                  FROM std_records r JOIN golden_members m ON m.uid = r.uid
+                  CROSS JOIN (SELECT {own}) l
+                  WHERE r.uid IN ({marks}) AND m.uid IN ({marks}))""",
+        [*(row.get(c) for c in MODEL_COLUMN_TYPES), *uids, *uids],
+    ).fetchall()
+    scorer = Scorer(model) if model else None
+    shared = 3 + len(PERSONAL_IDENTIFIERS)
+    width = shared + len(CONFLICT_COLUMNS)
+    candidates = [
+        _Candidate(
+            uid=r[0], golden_id=r[1], conflict=bool(r[2]),
+            shares=dict(zip(PERSONAL_IDENTIFIERS, r[3:shared], strict=True)),
+            person=dict(zip(CONFLICT_COLUMNS, r[shared:width], strict=True)),
+            probability=scorer.probability(r[width:]) if scorer else 0.0,
+        )
+        for r in found
+    ]  # fmt: skip
+    return candidates, len(candidates) == len(uids)
 
 
 def _person_matches(
-    db: Database, row: dict[str, Any], thresholds: Thresholds
+    db: Database, cur: Any, row: dict[str, Any], thresholds: Thresholds
 ) -> tuple[set[str], list[tuple[str, float]]]:
     """Golden ids the (already stored) person record matches, and grey-zone pairs for review."""
-    cur = db.cursor()
-    uids = blocking_index.candidates(cur, row)
-    if not uids:
+    candidates, complete = _candidates(cur, row, load_model(db))
+    if not candidates:
         return set(), []
-    cols = ", ".join(f"r.{c}" for c in MODEL_COLUMNS)
-    marks = ", ".join("?" * len(uids))
-    # IN lists of constants and nothing else on the table: index lookups on std_records.uid
-    # and golden_members.uid (blocking keys are person records only)
-    candidates = cur.sql(
-        f"""SELECT {cols}, m.golden_id, {CONFLICT_SQL} AS conflict
-            FROM std_records r JOIN golden_members m ON m.uid = r.uid
-            JOIN std_records l ON l.uid = ?
-            WHERE r.uid IN ({marks}) AND m.uid IN ({marks})""",
-        params=[row["uid"], *uids, *uids],
-    ).to_arrow_table()
-    if candidates.num_rows == 0:
-        return set(), []
-    model = load_model(db)
-    scores = score_candidates(cur, row, candidates, model) if model else {}
-    never = {
-        (r["uid_l"], r["uid_r"])
-        for r in db.query(
-            "SELECT uid_l, uid_r FROM match_decisions WHERE decision = 'never' "
-            "AND (uid_l = ? OR uid_r = ?)",
-            [row["uid"], row["uid"]],
-        )
-    }
-    personal = _personal_links(db, row)
+    never = _never_pairs(cur, row["uid"])
+    personal = _personal_links(cur, row, candidates, complete)
     matched: set[str] = set()
     grey: list[tuple[str, float]] = []
-    for cand in candidates.to_pylist():
-        uid = cand["uid"]
-        pair = (min(uid, row["uid"]), max(uid, row["uid"]))
-        if cand["conflict"] or pair in never:
+    for cand in candidates:
+        pair = (min(cand.uid, row["uid"]), max(cand.uid, row["uid"]))
+        if cand.conflict or pair in never:
             continue
-        p = 1.0 if uid in personal else scores.get(uid, 0.0)
+        p = 1.0 if cand.uid in personal else cand.probability
         if p >= thresholds.merge:
-            matched.add(cand["golden_id"])
+            matched.add(cand.golden_id)
         elif p >= thresholds.review:
-            grey.append((uid, p))
+            grey.append((cand.uid, p))
     return matched, grey
 
 
-def _personal_links(db: Database, row: dict[str, Any]) -> set[str]:
-    """Records sharing a personal email/phone with the stored ``row`` (the batch rule)."""
+def _never_pairs(cur: Any, uid: str) -> set[tuple[str, str]]:
+    return set(
+        cur.execute(
+            "SELECT uid_l, uid_r FROM match_decisions WHERE decision = 'never' "
+            "AND (uid_l = ? OR uid_r = ?)",
+            [uid, uid],
+        ).fetchall()
+    )
+
+
+def _personal_links(
+    cur: Any, row: dict[str, Any], candidates: list[_Candidate], complete: bool
+) -> set[str]:
+    """Records sharing a personal email/phone with the stored ``row`` (the batch rule).
+
+    The value is a blocking key, so every holder of it is a candidate (unless a candidate
+    awaits its golden record: then the store is asked). With one other holder the value is
+    personal unless the two conflict, which the candidate says; with more, the holders'
+    names are compared pairwise in one query over their values.
+    """
     linked: set[str] = set()
     for column in PERSONAL_IDENTIFIERS:
         if row.get(column) is None:
             continue
-        pairs = (
-            db.cursor()
-            .execute(deterministic_pairs_sql(column, one_value=True), [row[column]])
-            .fetchall()
-        )
-        linked |= {b if a == row["uid"] else a for a, b, _ in pairs if row["uid"] in (a, b)}
+        holders = [c for c in candidates if c.shares[column]]
+        if not holders:
+            continue
+        if not complete:
+            pairs = cur.execute(
+                deterministic_pairs_sql(column, one_value=True), [row[column]]
+            ).fetchall()
+            linked |= {b if a == row["uid"] else a for a, b, _ in pairs if row["uid"] in (a, b)}
+        elif len(holders) == 1:
+            linked |= {c.uid for c in holders if not c.conflict}
+        elif len(holders) < MAX_HOLDERS:
+            people = [(row["uid"], *(row.get(c) for c in CONFLICT_COLUMNS))]
+            people += [(c.uid, *c.person.values()) for c in holders]
+            conflicts = cur.execute(
+                conflicting_pairs_sql(len(people)), [v for p in people for v in p]
+            ).fetchall()[0][0]
+            if not conflicts:
+                linked |= {c.uid for c in holders}
     return linked
 
 
-def _organisation_matches(db: Database, row: dict[str, Any]) -> set[str]:
+def _organisation_matches(cur: Any, row: dict[str, Any]) -> set[str]:
     clauses, params = [], []
     if row.get("vat_id"):
         clauses.append("s.vat_id = ?")
@@ -108,14 +173,12 @@ def _organisation_matches(db: Database, row: dict[str, Any]) -> set[str]:
         params += [row["organisation_key"], row["postcode"]]
     if not clauses:
         return set()
-    return {
-        r["golden_id"]
-        for r in db.query(
-            f"SELECT m.golden_id FROM std_records s JOIN golden_members m USING (uid) "
-            f"WHERE s.kind = 'organisation' AND s.uid <> ? AND ({' OR '.join(clauses)})",
-            [row["uid"], *params],
-        )
-    }
+    found = cur.execute(
+        f"SELECT m.golden_id FROM std_records s JOIN golden_members m USING (uid) "
+        f"WHERE s.kind = 'organisation' AND s.uid <> ? AND ({' OR '.join(clauses)})",
+        [row["uid"], *params],
+    ).fetchall()
+    return {golden_id for (golden_id,) in found}
 
 
 def upsert_record(
@@ -128,7 +191,9 @@ def upsert_record(
 ) -> dict[str, Any]:
     """Store, standardise and match one record; returns its ``golden_id`` and what happened.
 
-    Sending the same record again changes nothing and answers the same golden id.
+    One transaction: the record, its standardised row and its golden record are stored
+    together or not at all. Sending the same record again changes nothing and answers the
+    same golden id.
     """
     thresholds = thresholds or Thresholds()
     _ensure_blocking_index(db)
@@ -139,68 +204,73 @@ def upsert_record(
         raise SourceError(f"record has no {mapping.id_column!r} (the id column of {source!r})")
     payload, digest = encode_record(record)
     uid = record_uid(source, record_id)
-    known = db.query(
-        "SELECT s.content_hash, m.golden_id FROM std_records s JOIN golden_members m "
-        "USING (uid) WHERE s.uid = ?",
-        [uid],
-    )
-    if known and known[0]["content_hash"] == digest:
-        return {"golden_id": current_id(db, known[0]["golden_id"]), "record": uid,
-                "status": "unchanged"}  # fmt: skip
     row = standardize_record(source, record_id, record, mapping, digest)
-    now = datetime.now(UTC)
     with db.transaction() as cur:
+        stored = dict_rows(cur, "SELECT * FROM std_records WHERE uid = ?", [uid])
+        previous: str | None = None
+        if stored:
+            found = cur.execute(
+                "SELECT golden_id FROM golden_members WHERE uid = ?", [uid]
+            ).fetchall()
+            previous = found[0][0] if found else None
+        if previous is not None and stored[0]["content_hash"] == digest:
+            return {"golden_id": current_id(db, previous), "record": uid, "status": "unchanged"}
+        _store_source_record(cur, source, record_id, payload.decode(), digest)
+        write_std_rows(cur, [row], stored)
+        if row["kind"] == "person":
+            matched, grey = _person_matches(db, cur, row, thresholds)
+        else:
+            matched, grey = _organisation_matches(cur, row), []
+        return _attach(db, cur, uid, matched, previous, grey, actor)
+
+
+def _store_source_record(cur: Any, source: str, record_id: str, payload: str, digest: str) -> None:
+    """Update the stored record, or insert it when there is none (an upsert costs DuckDB
+    twice as much)."""
+    now = datetime.now(UTC)
+    updated = cur.execute(
+        "UPDATE source_records SET record = ?, content_hash = ?, imported_at = ? "
+        "WHERE source = ? AND record_id = ?",
+        [payload, digest, now, source, record_id],
+    ).fetchall()[0][0]
+    if not updated:
         cur.execute(
-            "INSERT OR REPLACE INTO source_records VALUES (?, ?, ?, ?, ?)",
-            [source, record_id, payload.decode(), digest, now],
+            "INSERT INTO source_records VALUES (?, ?, ?, ?, ?)",
+            [source, record_id, payload, digest, now],
         )
-        write_std_rows(cur, [row])
-    if row["kind"] == "person":
-        matched, grey = _person_matches(db, row, thresholds)
-    else:
-        matched, grey = _organisation_matches(db, row), []
-    previous = known[0]["golden_id"] if known else None
-    return _attach(db, uid, matched, previous, grey, actor)
 
 
 def _ensure_blocking_index(db: Database) -> None:
     """Fill ``blocking_keys`` once for a store resolved before it existed."""
-    if db.scalar("SELECT count(*) FROM blocking_keys") == 0 and db.scalar(
-        "SELECT count(*) FROM std_records WHERE kind = 'person'"
-    ):
-        with db.transaction() as cur:
-            blocking_index.rebuild(cur)
 
+    def check() -> bool:
+        if db.scalar("SELECT count(*) FROM blocking_keys") == 0 and db.scalar(
+            "SELECT count(*) FROM std_records WHERE kind = 'person'"
+        ):
+            with db.transaction() as cur:
+                blocking_index.rebuild(cur)
+        return True
 
-def _keep_apart(db: Database, uid: str, matched: set[str]) -> set[str]:
-    """The matched golden ids the record may join together, oldest first, honouring every
-    steward's "never match" between their records (a constraint on whole clusters)."""
-    if not matched:
-        return matched
-    ordered = sorted(matched, key=golden_number)
-    members = members_of(db, ordered)
-    joined: list[str] = [uid]
-    kept: set[str] = set()
-    for gid in ordered:
-        if never_between(db, joined, members[gid]):
-            continue
-        joined += members[gid]
-        kept.add(gid)
-    return kept
+    db.memo("blocking_index_filled", check)
 
 
 def _attach(
     db: Database,
+    cur: Any,
     uid: str,
     matched: set[str],
     previous: str | None,
     grey: list[tuple[str, float]],
     actor: str,
 ) -> dict[str, Any]:
+    """Join the record to the oldest golden id it matched (merging the others into it, as
+    far as stewards' "never match" decisions allow), or start a new one."""
+    involved = sorted(matched | ({previous} if previous else set()), key=golden_number)
+    members = members_of(db, involved, cur) if involved else {}
+    matched = _keep_apart(db, cur, uid, sorted(matched, key=golden_number), members)
     changes: list[tuple[str, str, dict[str, Any]]] = []
-    matched = _keep_apart(db, uid, {current_id(db, g) for g in matched})
     if not matched:
-        target = previous or GoldenIds(db, block=1)()
+        target = previous or GoldenIds(db, cur=cur)()
         status = "updated" if previous else "created"
         if not previous:
             changes.append((target, "created", {"record": uid}))
@@ -208,32 +278,38 @@ def _attach(
         target = min(matched, key=golden_number)
         status = "matched" if len(matched) == 1 else "merged"
     losers = sorted(matched - {target})
-    affected = [target, *([previous] if previous and previous not in matched else [])]
-    members = {
-        r["uid"]: r["golden_id"]
-        for r in db.query(
-            "SELECT uid, golden_id FROM golden_members WHERE golden_id IN "
-            f"({', '.join('?' * len(affected + losers))})",
-            [*affected, *losers],
-        )
-    }
     changes += [
-        (g, "merged", {"into": target, "record": uid,
-                       "members": sorted(u for u, m in members.items() if m == g)})
-        for g in losers
-    ]  # fmt: skip
-    golden_of = {u: (target if g in losers else g) for u, g in members.items()}
+        (g, "merged", {"into": target, "record": uid, "members": members[g]}) for g in losers
+    ]
+    golden_of = {
+        u: target if g in losers else g
+        for g in [target, *losers, *([previous] if previous and previous not in matched else [])]
+        for u in members.get(g, [])
+    }
     golden_of[uid] = target
-    golden = build_golden(db, golden_of)
-    link_organisations(db, golden)
+    golden = build_golden(db, golden_of, cur)
+    link_organisations(db, golden, cur)
     write_golden(db, golden_of, golden, changes, actor, "record upsert", replace_all=False,
-                 redirects=dict.fromkeys(losers, target))  # fmt: skip
-    if grey:
-        with db.transaction() as cur:
-            for other, p in grey:
-                cur.execute(
-                    "INSERT INTO match_reviews VALUES (?, ?, ?, 'open', ?, NULL, NULL, NULL) "
-                    "ON CONFLICT DO NOTHING",
-                    [min(uid, other), max(uid, other), p, datetime.now(UTC)],
-                )
+                 redirects=dict.fromkeys(losers, target), cur=cur)  # fmt: skip
+    for other, p in grey:
+        cur.execute(
+            "INSERT INTO match_reviews VALUES (?, ?, ?, 'open', ?, NULL, NULL, NULL) "
+            "ON CONFLICT DO NOTHING",
+            [min(uid, other), max(uid, other), p, datetime.now(UTC)],
+        )
     return {"golden_id": target, "record": uid, "status": status, "merged": losers}
+
+
+def _keep_apart(
+    db: Database, cur: Any, uid: str, ordered: list[str], members: dict[str, list[str]]
+) -> set[str]:
+    """The matched golden ids the record may join together, oldest first, honouring every
+    steward's "never match" between their records (a constraint on whole clusters)."""
+    joined: list[str] = [uid]
+    kept: set[str] = set()
+    for gid in ordered:
+        if never_between(db, joined, members[gid], cur):
+            continue
+        joined += members[gid]
+        kept.add(gid)
+    return kept

@@ -58,17 +58,24 @@ class ResolveReport:
 
 def load_model(db: Database, kind: str = "person") -> dict[str, Any] | None:
     """The saved matching model of this workspace, if one was trained."""
-    row = db.query("SELECT model FROM match_models WHERE kind = ?", [kind])
-    return orjson.loads(row[0]["model"]) if row else None
+
+    def load() -> dict[str, Any] | None:
+        row = db.query("SELECT model FROM match_models WHERE kind = ?", [kind])
+        return orjson.loads(row[0]["model"]) if row else None
+
+    model: dict[str, Any] | None = db.memo(f"model:{kind}", load)
+    return model
 
 
 def save_model(db: Database, model: dict[str, Any], kind: str = "person") -> None:
     """Keep a trained model (Splink JSON) as this workspace's model."""
+    db.forget(f"model:{kind}")
     with db.transaction() as cur:
         cur.execute(
             "INSERT OR REPLACE INTO match_models VALUES (?, ?, ?)",
             [kind, orjson.dumps(model).decode(), datetime.now(UTC)],
         )
+    db.forget(f"model:{kind}")
 
 
 def _model_records(db: Database) -> pa.Table:
@@ -103,14 +110,19 @@ def _organisation_pairs(db: Database) -> list[tuple[str, str]]:
 
 
 class GoldenIds:
-    """Fresh golden ids (``G000001`` …) from the store's sequence, reserved in blocks."""
+    """Fresh golden ids (``G000001`` …) from the store's sequence, reserved in blocks (one
+    at a time inside the caller's transaction when given its ``cur``)."""
 
-    def __init__(self, db: Database, block: int = 10_000) -> None:
+    def __init__(self, db: Database, block: int = 10_000, cur: Any = None) -> None:
         self._db = db
-        self._block = block
+        self._block = 1 if cur is not None else block
+        self._cur = cur
         self._next = self._end = 0
 
     def __call__(self) -> str:
+        if self._cur is not None:
+            number = int(self._cur.execute("SELECT nextval('golden_ids')").fetchall()[0][0])
+            return f"G{number:06d}"
         if self._next >= self._end:
             with self._db.transaction() as cur:
                 self._next = int(cur.execute("SELECT nextval('golden_ids')").fetchall()[0][0])
@@ -140,11 +152,14 @@ def _cluster(
     return assign_ids(uids, labels, previous, GoldenIds(db))
 
 
-def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str, Any]]:
-    """Golden record (attributes, lineage, identifiers) of every golden id in ``golden_of``."""
+def build_golden(
+    db: Database, golden_of: dict[str, str], cur: Any = None
+) -> dict[str, dict[str, Any]]:
+    """Golden record (attributes, lineage, identifiers) of every golden id in ``golden_of``
+    (read through ``cur`` when given: inside the caller's transaction)."""
     field_trust = {name: mapping.field_trust for name, mapping in get_sources(db).items()}
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    cur = db.cursor()
+    cur = db.cursor() if cur is None else cur
     if len(golden_of) <= POINT_LOOKUPS_UP_TO:  # real time: index lookups by uid
         wanted = list(golden_of)
         marks = ", ".join("?" * len(wanted))
@@ -178,8 +193,9 @@ def build_golden(db: Database, golden_of: dict[str, str]) -> dict[str, dict[str,
     return golden
 
 
-def link_organisations(db: Database, golden: dict[str, dict[str, Any]]) -> None:
-    """Set each person's ``organisation_id``: the organisation whose name its records carry."""
+def link_organisations(db: Database, golden: dict[str, dict[str, Any]], cur: Any = None) -> None:
+    """Set each person's ``organisation_id``: the organisation whose name its records carry
+    (read through ``cur`` when given)."""
     org_by_key: dict[str, str] = {}
     for gid, g in sorted(golden.items()):
         if g["kind"] == "organisation":
@@ -189,7 +205,7 @@ def link_organisations(db: Database, golden: dict[str, dict[str, Any]]) -> None:
         org_by_key
     )
     if wanted:
-        cur = db.cursor()
+        cur = db.cursor() if cur is None else cur
         cur.register("_org_keys", pa.table({"k": sorted(wanted)}))
         rows = cur.execute(
             """SELECT s.organisation_key, min(m.golden_id) FROM std_records s
@@ -218,71 +234,142 @@ def write_golden(
     *,
     replace_all: bool,
     redirects: dict[str, str] | None = None,
+    cur: Any = None,
 ) -> int:
-    """Store memberships, golden records, redirects and change-feed rows in one transaction.
+    """Store memberships, golden records, redirects and change-feed rows in one transaction
+    (the caller's ``cur`` when given, else a new one).
 
     Returns how many golden records changed their attributes.
     """
+    if cur is None:
+        with db.transaction() as tx:
+            return _store_golden(tx, golden_of, golden, changes, actor, reason,
+                                 replace_all=replace_all, redirects=redirects)  # fmt: skip
+    return _store_golden(cur, golden_of, golden, changes, actor, reason,
+                         replace_all=replace_all, redirects=redirects)  # fmt: skip
+
+
+def _store_golden(
+    cur: Any,
+    golden_of: dict[str, str],
+    golden: dict[str, dict[str, Any]],
+    changes: list[tuple[str, str, dict[str, Any]]],
+    actor: str,
+    reason: str,
+    *,
+    replace_all: bool,
+    redirects: dict[str, str] | None,
+) -> int:
     now = datetime.now(UTC)
     ids = sorted(golden)
     attributes = [orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids]
-    members = pa.table({"uid": list(golden_of), "golden_id": list(golden_of.values())})
-    with db.transaction() as cur:
-        created, updated = _stored_golden(cur, ids, attributes)
-        table = pa.table(
-            {
-                "golden_id": ids,
-                "kind": [golden[g]["kind"] for g in ids],
-                "attributes": attributes,
-                "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
-                "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
-                "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
-                "organisation_id": [golden[g].get("organisation_id") for g in ids],
-                "created_at": pa.array(
-                    [created.get(g, now) for g in ids], pa.timestamp("us", "UTC")
-                ),
-            }
-        )
-        cur.register("_golden", table)
-        cur.register("_members", members)
-        for gid, old, new in updated:
-            before, after = orjson.loads(old), orjson.loads(new)
-            diff = {
-                k: {"from": before.get(k), "to": after.get(k)}
-                for k in sorted(set(before) | set(after))
-                if before.get(k) != after.get(k)
-            }
-            changes.append((gid, "updated", {"attributes": diff}))
-        if replace_all:
-            cur.execute("DELETE FROM golden_records WHERE golden_id NOT IN "
-                        "(SELECT golden_id FROM _golden)")  # fmt: skip
-            cur.execute("DELETE FROM golden_members WHERE uid NOT IN (SELECT uid FROM _members)")
-        cur.execute(
-            """INSERT INTO golden_records SELECT n.golden_id, n.kind, n.attributes, n.lineage,
-                   n.identifiers, n.members, n.organisation_id, n.created_at, ? FROM _golden n
-               ON CONFLICT (golden_id) DO UPDATE SET kind = excluded.kind,
-                   attributes = excluded.attributes, lineage = excluded.lineage,
-                   identifiers = excluded.identifiers, members = excluded.members,
-                   organisation_id = excluded.organisation_id, updated_at = excluded.updated_at""",
-            [now],
-        )
-        cur.execute(
-            """INSERT INTO golden_members SELECT uid, golden_id, ? FROM _members
-               ON CONFLICT (uid) DO UPDATE SET golden_id = excluded.golden_id,
-                   assigned_at = excluded.assigned_at
-               WHERE golden_members.golden_id <> excluded.golden_id""",
-            [now],
-        )
-        for old, into in (redirects or {}).items():
-            cur.execute("DELETE FROM golden_records WHERE golden_id = ?", [old])
-            cur.execute("UPDATE golden_redirects SET into_id = ? WHERE into_id = ?", [into, old])
-            cur.execute(
-                "INSERT OR REPLACE INTO golden_redirects VALUES (?, ?, ?)", [old, into, now]
-            )
-        cur.unregister("_golden")
-        cur.unregister("_members")
-        record_changes(cur, changes, actor, reason, now)
+    created, updated = _stored_golden(cur, ids, attributes)
+    for gid, old, new in updated:
+        before, after = orjson.loads(old), orjson.loads(new)
+        diff = {
+            k: {"from": before.get(k), "to": after.get(k)}
+            for k in sorted(set(before) | set(after))
+            if before.get(k) != after.get(k)
+        }
+        changes.append((gid, "updated", {"attributes": diff}))
+    table = pa.table(
+        {
+            "golden_id": ids,
+            "kind": [golden[g]["kind"] for g in ids],
+            "attributes": attributes,
+            "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
+            "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
+            "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
+            "organisation_id": [golden[g].get("organisation_id") for g in ids],
+            "created_at": pa.array([created.get(g, now) for g in ids], pa.timestamp("us", "UTC")),
+        }
+    )
+    few = max(len(ids), len(golden_of)) <= POINT_LOOKUPS_UP_TO
+    if few and not replace_all:
+        _write_few(cur, table, set(created), golden_of, now)
+    else:
+        _write_many(cur, table, golden_of, now, replace_all=replace_all)
+    for old, into in (redirects or {}).items():
+        cur.execute("DELETE FROM golden_records WHERE golden_id = ?", [old])
+        cur.execute("UPDATE golden_redirects SET into_id = ? WHERE into_id = ?", [into, old])
+        cur.execute("INSERT OR REPLACE INTO golden_redirects VALUES (?, ?, ?)", [old, into, now])
+    record_changes(cur, changes, actor, reason, now)
     return len(updated)
+
+
+def _write_many(
+    cur: Any, table: pa.Table, golden_of: dict[str, str], now: datetime, *, replace_all: bool
+) -> None:
+    """Upsert golden records and memberships from Arrow tables (batch resolution)."""
+    members = pa.table({"uid": list(golden_of), "golden_id": list(golden_of.values())})
+    cur.register("_golden", table)
+    cur.register("_members", members)
+    if replace_all:
+        cur.execute("DELETE FROM golden_records WHERE golden_id NOT IN "
+                    "(SELECT golden_id FROM _golden)")  # fmt: skip
+        cur.execute("DELETE FROM golden_members WHERE uid NOT IN (SELECT uid FROM _members)")
+    cur.execute(
+        """INSERT INTO golden_records SELECT n.golden_id, n.kind, n.attributes, n.lineage,
+               n.identifiers, n.members, n.organisation_id, n.created_at, ? FROM _golden n
+           ON CONFLICT (golden_id) DO UPDATE SET kind = excluded.kind,
+               attributes = excluded.attributes, lineage = excluded.lineage,
+               identifiers = excluded.identifiers, members = excluded.members,
+               organisation_id = excluded.organisation_id, updated_at = excluded.updated_at""",
+        [now],
+    )
+    cur.execute(
+        """INSERT INTO golden_members SELECT uid, golden_id, ? FROM _members
+           ON CONFLICT (uid) DO UPDATE SET golden_id = excluded.golden_id,
+               assigned_at = excluded.assigned_at
+           WHERE golden_members.golden_id <> excluded.golden_id""",
+        [now],
+    )
+    cur.unregister("_golden")
+    cur.unregister("_members")
+
+
+def _write_few(
+    cur: Any, table: pa.Table, stored: set[str], golden_of: dict[str, str], now: datetime
+) -> None:
+    """Write a few golden records and memberships by index lookups (real time): an update
+    for what is stored, an insert for what is new (an upsert costs DuckDB several times more)."""
+    for row in table.to_pylist():
+        if row["golden_id"] in stored:
+            cur.execute(
+                """UPDATE golden_records SET kind = ?, attributes = ?, lineage = ?,
+                   identifiers = ?, members = ?, organisation_id = ?, updated_at = ?
+                   WHERE golden_id = ?""",
+                [row["kind"], row["attributes"], row["lineage"], row["identifiers"],
+                 row["members"], row["organisation_id"], now, row["golden_id"]],
+            )  # fmt: skip
+        else:
+            cur.execute(
+                "INSERT INTO golden_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*row.values(), now],
+            )
+    uids = list(golden_of)
+    marks = ", ".join("?" * len(uids))
+    current = dict(
+        cur.execute(
+            f"SELECT uid, golden_id FROM golden_members WHERE uid IN ({marks})", uids
+        ).fetchall()
+    )
+    moved: dict[str, list[str]] = defaultdict(list)
+    for uid, gid in golden_of.items():
+        if uid in current and current[uid] != gid:
+            moved[gid].append(uid)
+    for gid, moving in moved.items():
+        cur.execute(
+            f"UPDATE golden_members SET golden_id = ?, assigned_at = ? "
+            f"WHERE uid IN ({', '.join('?' * len(moving))})",
+            [gid, now, *moving],
+        )
+    new = [(uid, gid) for uid, gid in golden_of.items() if uid not in current]
+    if new:
+        cur.execute(
+            f"INSERT INTO golden_members VALUES {', '.join(['(?, ?, ?)'] * len(new))}",
+            [v for uid, gid in new for v in (uid, gid, now)],
+        )
 
 
 def _stored_golden(

@@ -41,6 +41,7 @@ ORGANISATION_FIELDS = (
     "street", "house_number", "postcode", "city", "country", "customer_number",
 )  # fmt: skip
 MULTI_VALUED = frozenset({"email", "phone"})
+SOURCES_MEMO = "sources"
 
 
 class SourceError(ConfigError):
@@ -134,6 +135,7 @@ def add_source(db: Database, name: str, mapping_path: str | Path) -> SourceMappi
 
     mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
     now = datetime.now(UTC)
+    db.forget(SOURCES_MEMO)
     with db.transaction() as cur:
         # standardised rows follow the mapping: a changed mapping makes the next run redo them
         delete_std_rows(
@@ -149,6 +151,7 @@ def add_source(db: Database, name: str, mapping_path: str | Path) -> SourceMappi
                    mapping = excluded.mapping, updated_at = excluded.updated_at""",
             [name, mapping.kind, mapping.model_dump_json(), now, now],
         )
+    db.forget(SOURCES_MEMO)
     return mapping
 
 
@@ -160,15 +163,17 @@ def _parsed(mapping_json: str) -> SourceMapping:
 
 def get_source(db: Database, name: str) -> SourceMapping:
     """The mapping of a registered source."""
-    row = db.query("SELECT mapping FROM sources WHERE name = ?", [name])
-    if not row:
+    mapping = get_sources(db).get(name)
+    if mapping is None:
         raise SourceError(f"source {name!r} is not registered (journeyhub sources add {name} ...)")
-    return _parsed(row[0]["mapping"])
+    return mapping
 
 
 def get_sources(db: Database) -> dict[str, SourceMapping]:
-    """The mapping of every registered source, by name."""
-    return {r["name"]: _parsed(r["mapping"]) for r in db.query("SELECT name, mapping FROM sources")}
+    """The mapping of every registered source, by name (read once per process and kept)."""
+    return dict(db.memo(SOURCES_MEMO, lambda: {
+        r["name"]: _parsed(r["mapping"]) for r in db.query("SELECT name, mapping FROM sources")
+    }))  # fmt: skip
 
 
 def list_sources(db: Database) -> list[dict[str, Any]]:

@@ -12,6 +12,7 @@ from journeyhub.identity.canonical import STANDARDIZER_VERSION, STD_COLUMNS, sta
 from journeyhub.identity.matching import blocking_index
 from journeyhub.identity.sources import SourceMapping, get_source
 from journeyhub.store import Database
+from journeyhub.store.sql import dict_rows
 
 CHUNK = 50_000
 FEW = 100  # up to this many rows are written by point lookups
@@ -33,24 +34,29 @@ def std_table(rows: Iterable[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(list(rows), schema=STD_SCHEMA)
 
 
-def write_std_rows(cur: Any, rows: list[dict[str, Any]]) -> None:
-    """Replace the standardised rows of these records (inside the caller's transaction)."""
+def write_std_rows(
+    cur: Any, rows: list[dict[str, Any]], old: list[dict[str, Any]] | None = None
+) -> None:
+    """Replace the standardised rows of these records (inside the caller's transaction);
+    ``old``: their rows as stored, when the caller has read them already."""
     if not rows:
         return
-    table = std_table(rows)
     if len(rows) <= FEW:  # real time: every step an index lookup
         uids = [row["uid"] for row in rows]
         marks = ", ".join("?" * len(uids))
-        found = cur.execute(f"SELECT * FROM std_records WHERE uid IN ({marks})", uids)
-        columns = [d[0] for d in found.description]
-        old = [dict(zip(columns, values, strict=True)) for values in found.fetchall()]
+        if old is None:
+            old = dict_rows(cur, f"SELECT * FROM std_records WHERE uid IN ({marks})", uids)
         if old:
             cur.execute(f"DELETE FROM std_records WHERE uid IN ({marks})", uids)
-        cur.register("_std_rows", table)
-        cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")
-        cur.unregister("_std_rows")
+        one_row = f"({', '.join('?' * len(STD_COLUMNS))})"
+        cur.execute(
+            f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) "
+            f"VALUES {', '.join([one_row] * len(rows))}",
+            [row.get(c) for row in rows for c in STD_COLUMNS],
+        )
         blocking_index.replace_few(cur, old, rows)
         return
+    table = std_table(rows)
     cur.register("_std_rows", table)
     cur.execute("DELETE FROM std_records WHERE uid IN (SELECT uid FROM _std_rows)")
     cur.execute(f"INSERT INTO std_records ({', '.join(STD_COLUMNS)}) SELECT * FROM _std_rows")

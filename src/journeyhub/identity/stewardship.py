@@ -23,6 +23,7 @@ from journeyhub.identity.resolution import (
     write_golden,
 )
 from journeyhub.store import Database
+from journeyhub.store.sql import dict_rows
 
 DECISIONS = ("merge", "never")
 MAX_NEVER_PAIRS = 10_000
@@ -39,9 +40,10 @@ def _require(actor: str, reason: str) -> None:
         raise StewardshipError("say why: a reason is required for every stewardship decision")
 
 
-def members_of(db: Database, golden_ids: list[str]) -> dict[str, list[str]]:
-    """The records (uids, sorted) of each golden id."""
-    rows = db.query(
+def members_of(db: Database, golden_ids: list[str], cur: Any = None) -> dict[str, list[str]]:
+    """The records (uids, sorted) of each golden id (read through ``cur`` when given)."""
+    rows = dict_rows(
+        db.cursor() if cur is None else cur,
         f"SELECT uid, golden_id FROM golden_members WHERE golden_id IN "
         f"({', '.join('?' * len(golden_ids))}) ORDER BY uid",
         golden_ids,
@@ -52,10 +54,13 @@ def members_of(db: Database, golden_ids: list[str]) -> dict[str, list[str]]:
     return out
 
 
-def never_between(db: Database, left: list[str], right: list[str]) -> dict[str, Any] | None:
+def never_between(
+    db: Database, left: list[str], right: list[str], cur: Any = None
+) -> dict[str, Any] | None:
     """A ``never`` decision with one record in ``left`` and one in ``right``, if any."""
     a, b = set(left), set(right)
-    rows = db.query(
+    rows = dict_rows(
+        db.cursor() if cur is None else cur,
         f"SELECT * FROM match_decisions WHERE decision = 'never' AND "
         f"(uid_l IN ({', '.join('?' * len(a | b))}))",
         sorted(a | b),

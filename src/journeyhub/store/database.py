@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 
 from journeyhub.store.schema import DDL, SCHEMA_VERSION
-from journeyhub.store.sql import first_row
+from journeyhub.store.sql import dict_rows, first_row
 
 DEFAULT_DB_NAME = "journeyhub.duckdb"
 
@@ -85,6 +85,7 @@ class Database:
             self._con.execute("SET checkpoint_threshold = '256MB'")
         self._write_lock = threading.RLock()
         self._local = threading.local()
+        self._memo: dict[str, Any] = {}
         if not read_only:
             self._migrate()
 
@@ -128,11 +129,24 @@ class Database:
             finally:
                 cur.close()
 
+    def memo(self, key: str, load: Callable[[], Any]) -> Any:
+        """``load()``, computed once and kept until :meth:`forget` drops ``key``.
+
+        For small settings read on every real-time call (source mappings, the matching model):
+        this process is the file's only writer, and whatever writes them calls ``forget``.
+        """
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
+
+    def forget(self, *keys: str) -> None:
+        """Drop memoised values (after writing what they were loaded from)."""
+        for key in keys:
+            self._memo.pop(key, None)
+
     def query(self, sql: str, params: Sequence[Any] | None = None) -> list[dict[str, Any]]:
         """Run a read query and return rows as dictionaries."""
-        cur = self.cursor().execute(sql, params or [])
-        columns = [d[0] for d in cur.description]
-        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        return dict_rows(self.cursor(), sql, params)
 
     def scalar(self, sql: str, params: Sequence[Any] | None = None) -> Any:
         """Run a query that returns one value."""

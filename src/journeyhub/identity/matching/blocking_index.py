@@ -76,17 +76,17 @@ def replace_few(cur: Any, old: list[dict[str, Any]], new: list[dict[str, Any]]) 
     gone = sorted({k for row in old for k in stored_keys(row)})
     uids = {row["uid"] for row in new} | {row["uid"] for row in old}
     if gone:
-        found = cur.execute(
-            f"SELECT rowid, uid FROM blocking_keys WHERE key IN ({', '.join('?' * len(gone))})",
-            gone,
-        ).fetchall()
+        found = cur.execute(_each_key("SELECT rowid, uid", len(gone)), gone).fetchall()
         rowids = [rowid for rowid, uid in found if uid in uids]
         if rowids:
             marks = ", ".join("?" * len(rowids))
             cur.execute(f"DELETE FROM blocking_keys WHERE rowid IN ({marks})", rowids)
     added = [(key, row["uid"]) for row in new for key in stored_keys(row)]
     if added:
-        cur.executemany("INSERT INTO blocking_keys VALUES (?, ?)", added)
+        cur.execute(
+            f"INSERT INTO blocking_keys VALUES {', '.join(['(?, ?)'] * len(added))}",
+            [value for pair in added for value in pair],
+        )
 
 
 def rebuild(cur: Any) -> int:
@@ -101,8 +101,11 @@ def candidates(cur: Any, row: dict[str, Any]) -> list[str]:
     keys = lookup_keys(row)
     if not keys:
         return []
-    found = cur.execute(
-        f"SELECT DISTINCT uid FROM blocking_keys WHERE key IN ({', '.join('?' * len(keys))})",
-        keys,
-    ).fetchall()
-    return [uid for (uid,) in found if uid != row["uid"]]
+    found = cur.execute(_each_key("SELECT uid", len(keys)), keys).fetchall()
+    return sorted({uid for (uid,) in found if uid != row["uid"]})
+
+
+def _each_key(select: str, keys: int) -> str:
+    """``select`` from the rows of ``keys`` key parameters, one index lookup per key (an
+    ``IN`` list of more than a few keys makes DuckDB fetch far more than it needs)."""
+    return " UNION ALL ".join([f"{select} FROM blocking_keys WHERE key = ?"] * keys)

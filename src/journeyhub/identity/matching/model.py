@@ -21,6 +21,8 @@ MODEL_COLUMNS = (
     "phone_tail", "street_key", "house_number", "postcode", "national_id", "email_head",
     "email_tail",
 )  # fmt: skip
+# their SQL types in std_records (for one record's values passed as parameters)
+MODEL_COLUMN_TYPES = {c: "INTEGER" if c == "birth_year" else "VARCHAR" for c in MODEL_COLUMNS}
 
 
 @dataclass(frozen=True)

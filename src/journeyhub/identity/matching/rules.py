@@ -25,6 +25,16 @@ CONFLICT_SQL = """(
 )"""
 
 PERSONAL_IDENTIFIERS = ("email_key", "phone")
+CONFLICT_COLUMNS = ("given_key", "family_key", "birth_date", "national_id")
+MAX_HOLDERS = 50  # more records than this sharing an email/phone: not a personal one
+
+
+def conflicting_pairs_sql(records: int) -> str:
+    """How many pairs among ``records`` given records name different people: the query takes
+    ``uid`` and the :data:`CONFLICT_COLUMNS` of each record as parameters (real time)."""
+    one = f"(CAST(? AS VARCHAR), {', '.join(['CAST(? AS VARCHAR)'] * len(CONFLICT_COLUMNS))})"
+    return f"""WITH h (uid, {", ".join(CONFLICT_COLUMNS)}) AS (VALUES {", ".join([one] * records)})
+    SELECT count(*) FROM h l JOIN h r ON l.uid < r.uid WHERE {CONFLICT_SQL}"""
 
 
 def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
@@ -50,7 +60,7 @@ def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
         FROM {source}
     ),
     shared AS (
-        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND 50
+        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND {MAX_HOLDERS}
     ),
     holder_pairs AS (
         SELECT l.value, l.uid AS uid_l, r.uid AS uid_r, {CONFLICT_SQL} AS conflict

@@ -8,9 +8,8 @@ log2(m/u) of each comparison's level, null levels counting zero.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
-
-import pyarrow as pa
 
 from journeyhub.identity.matching.model import MODEL_COLUMNS
 
@@ -34,30 +33,29 @@ def _weights(comparison: dict[str, Any]) -> list[float]:
     return out
 
 
-def score_candidates(cur: Any, record: dict[str, Any], candidates: pa.Table, model: dict) -> dict:
-    """``{candidate uid: match probability}`` of ``record`` against each candidate row."""
-    if candidates.num_rows == 0:
-        return {}
-    prior = model["probability_two_random_records_match"]
-    base = math.log2(prior / (1 - prior))
-    comparisons = model["comparisons"]
-    left = pa.Table.from_pylist([{c: record.get(c) for c in MODEL_COLUMNS}],
-                                schema=candidates.select(list(MODEL_COLUMNS)).schema)  # fmt: skip
-    cur.register("_score_l", left)
-    cur.register("_score_r", candidates)
-    renamed = ", ".join(f'l.{c} AS "{c}_l", r.{c} AS "{c}_r"' for c in MODEL_COLUMNS if c != "uid")
-    cases = ", ".join(_case(c) for c in comparisons)
-    try:
-        rows = cur.execute(
-            f"SELECT uid_r, {cases} FROM (SELECT r.uid AS uid_r, {renamed} "
-            "FROM _score_l l CROSS JOIN _score_r r)"
-        ).fetchall()
-    finally:
-        cur.unregister("_score_l")
-        cur.unregister("_score_r")
-    weights = [_weights(c) for c in comparisons]
-    scores = {}
-    for uid, *levels in rows:
-        w = base + sum(weights[i][lv] for i, lv in enumerate(levels))
-        scores[uid] = 1.0 / (1.0 + 2.0 ** (-w))
-    return scores
+def pair_columns_sql(left: str = "l", right: str = "r") -> str:
+    """The model columns of two aliased records, named as Splink's conditions expect them
+    (``given_key_l``, ``given_key_r`` …)."""
+    return ", ".join(
+        f'{left}.{c} AS "{c}_l", {right}.{c} AS "{c}_r"' for c in MODEL_COLUMNS if c != "uid"
+    )
+
+
+def levels_sql(model: dict[str, Any]) -> str:
+    """One column per comparison: the number of the level a pair falls in, over the columns
+    of :func:`pair_columns_sql`."""
+    return ", ".join(f"{_case(c)} AS level_{i}" for i, c in enumerate(model["comparisons"]))
+
+
+class Scorer:
+    """Match probability of a pair from its comparison levels (see :func:`levels_sql`)."""
+
+    def __init__(self, model: dict[str, Any]) -> None:
+        prior = model["probability_two_random_records_match"]
+        self._base = math.log2(prior / (1 - prior))
+        self._weights = [_weights(c) for c in model["comparisons"]]
+
+    def probability(self, levels: Sequence[int]) -> float:
+        """``1 / (1 + 2^-w)`` of the summed match weight ``w``."""
+        w = self._base + sum(self._weights[i][level] for i, level in enumerate(levels))
+        return 1.0 / (1.0 + 2.0 ** (-w))
