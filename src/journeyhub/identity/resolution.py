@@ -241,59 +241,45 @@ def write_golden(
 
     Returns how many golden records changed their attributes.
     """
-    if cur is None:
-        with db.transaction() as tx:
-            return _store_golden(tx, golden_of, golden, changes, actor, reason,
-                                 replace_all=replace_all, redirects=redirects)  # fmt: skip
-    return _store_golden(cur, golden_of, golden, changes, actor, reason,
-                         replace_all=replace_all, redirects=redirects)  # fmt: skip
-
-
-def _store_golden(
-    cur: Any,
-    golden_of: dict[str, str],
-    golden: dict[str, dict[str, Any]],
-    changes: list[tuple[str, str, dict[str, Any]]],
-    actor: str,
-    reason: str,
-    *,
-    replace_all: bool,
-    redirects: dict[str, str] | None,
-) -> int:
-    now = datetime.now(UTC)
-    ids = sorted(golden)
-    attributes = [orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids]
-    created, updated = _stored_golden(cur, ids, attributes)
-    for gid, old, new in updated:
-        before, after = orjson.loads(old), orjson.loads(new)
-        diff = {
-            k: {"from": before.get(k), "to": after.get(k)}
-            for k in sorted(set(before) | set(after))
-            if before.get(k) != after.get(k)
-        }
-        changes.append((gid, "updated", {"attributes": diff}))
-    table = pa.table(
-        {
-            "golden_id": ids,
-            "kind": [golden[g]["kind"] for g in ids],
-            "attributes": attributes,
-            "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
-            "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
-            "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
-            "organisation_id": [golden[g].get("organisation_id") for g in ids],
-            "created_at": pa.array([created.get(g, now) for g in ids], pa.timestamp("us", "UTC")),
-        }
-    )
-    few = max(len(ids), len(golden_of)) <= POINT_LOOKUPS_UP_TO
-    if few and not replace_all:
-        _write_few(cur, table, set(created), golden_of, now)
-    else:
-        _write_many(cur, table, golden_of, now, replace_all=replace_all)
-    for old, into in (redirects or {}).items():
-        cur.execute("DELETE FROM golden_records WHERE golden_id = ?", [old])
-        cur.execute("UPDATE golden_redirects SET into_id = ? WHERE into_id = ?", [into, old])
-        cur.execute("INSERT OR REPLACE INTO golden_redirects VALUES (?, ?, ?)", [old, into, now])
-    record_changes(cur, changes, actor, reason, now)
+    with db.transaction(within=cur) as cur:
+        now = datetime.now(UTC)
+        ids = sorted(golden)
+        attributes = [orjson.dumps(golden[g]["attributes"], default=str).decode() for g in ids]
+        created, updated = _stored_golden(cur, ids, attributes)
+        for gid, old, new in updated:
+            before, after = orjson.loads(old), orjson.loads(new)
+            diff = {
+                k: {"from": before.get(k), "to": after.get(k)}
+                for k in sorted(set(before) | set(after))
+                if before.get(k) != after.get(k)
+            }
+            changes.append((gid, "updated", {"attributes": diff}))
+        table = pa.table(
+            {
+                "golden_id": ids,
+                "kind": [golden[g]["kind"] for g in ids],
+                "attributes": attributes,
+                "lineage": [orjson.dumps(golden[g]["lineage"]).decode() for g in ids],
+                "identifiers": [orjson.dumps(golden[g]["identifiers"]).decode() for g in ids],
+                "members": pa.array([golden[g]["members"] for g in ids], pa.int32()),
+                "organisation_id": [golden[g].get("organisation_id") for g in ids],
+                "created_at": pa.array(
+                    [created.get(g, now) for g in ids], pa.timestamp("us", "UTC")
+                ),
+            }
+        )
+        few = max(len(ids), len(golden_of)) <= POINT_LOOKUPS_UP_TO
+        if few and not replace_all:
+            _write_few(cur, table, set(created), golden_of, now)
+        else:
+            _write_many(cur, table, golden_of, now, replace_all=replace_all)
+        for old, into in (redirects or {}).items():
+            cur.execute("DELETE FROM golden_records WHERE golden_id = ?", [old])
+            cur.execute("UPDATE golden_redirects SET into_id = ? WHERE into_id = ?", [into, old])
+            cur.execute(
+                "INSERT OR REPLACE INTO golden_redirects VALUES (?, ?, ?)", [old, into, now]
+            )
+        record_changes(cur, changes, actor, reason, now)
     return len(updated)
 
 

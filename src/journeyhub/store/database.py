@@ -113,8 +113,14 @@ class Database:
         return cur
 
     @contextmanager
-    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """One write transaction; commits on success, rolls back on any error."""
+    def transaction(
+        self, within: duckdb.DuckDBPyConnection | None = None
+    ) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write transaction; commits on success, rolls back on any error. ``within``: a
+        transaction the caller already holds, to be joined instead (its owner commits)."""
+        if within is not None:
+            yield within
+            return
         with self._write_lock:
             cur = self._con.cursor()
             cur.execute("SET TimeZone = 'UTC'")

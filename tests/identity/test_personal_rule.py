@@ -1,0 +1,66 @@
+"""A shared email links its holders only when no two of them name different people.
+
+Batch resolution asks this of the whole table (``deterministic_pairs_sql``); a single new
+record asks it of the holders it found as candidates (``conflicting_pairs_sql``). The two
+must agree, or a record would land elsewhere in real time than in the next batch run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from journeyhub.identity.matching.rules import (
+    CONFLICT_COLUMNS,
+    conflicting_pairs_sql,
+    deterministic_pairs_sql,
+)
+from journeyhub.store import Database
+
+HOUSEHOLDS = {
+    "one person, nickname and typo": [("anna", "mueller", None), ("anna", "mueller", "1980-01-02"),
+                                      ("anne", "mueller", None)],
+    "a couple sharing the mailbox": [("anna", "mueller", None), ("peter", "mueller", None)],
+    "swapped first and last name": [("anna", "mueller", None), ("mueller", "anna", None)],
+    "twins told apart by nothing but the name": [("lena", "berg", "1990-05-05"),
+                                                 ("lara", "berg", "1990-05-06")],
+    "the same birth date overrules the name": [("hans", "roth", "1970-03-03"),
+                                               ("johannes", "roth", "1970-03-03")],
+    "no given name says nothing": [("anna", "mueller", None), (None, "mueller", None),
+                                   (None, None, None)],
+}  # fmt: skip
+
+
+def _store(holders: list[tuple[str | None, str | None, str | None]]) -> Database:
+    db = Database(":memory:")
+    with db.transaction() as cur:
+        for i, (given, family, born) in enumerate(holders):
+            cur.execute(
+                "INSERT INTO std_records (uid, source, record_id, kind, content_hash, trust, "
+                "changes, given_key, family_key, birth_date, email_key) "
+                "VALUES (?, 'crm', ?, 'person', '', 1, 0, ?, ?, ?, 'familie@example.de')",
+                [f"crm/{i}", str(i), given, family, born],
+            )
+    return db
+
+
+@pytest.mark.parametrize("case", HOUSEHOLDS)
+def test_real_time_and_batch_agree_whether_a_shared_email_is_personal(case):
+    holders = HOUSEHOLDS[case]
+    db = _store(holders)
+    batch = db.query(deterministic_pairs_sql("email_key"))
+    conflicts = _conflicts(holders)
+    all_pairs = len(holders) * (len(holders) - 1) // 2
+    assert len(batch) == (0 if conflicts else all_pairs), case
+
+
+def test_a_couple_sharing_a_mailbox_is_a_conflict_and_one_person_is_not():
+    assert _conflicts(HOUSEHOLDS["a couple sharing the mailbox"]) == 1
+    assert _conflicts(HOUSEHOLDS["one person, nickname and typo"]) == 0
+
+
+def _conflicts(holders: list[tuple[str | None, str | None, str | None]]) -> int:
+    """Conflicting pairs among holders (given, family, birth date; no national id)."""
+    assert len(CONFLICT_COLUMNS) == 4
+    values = [v for i, h in enumerate(holders) for v in (f"crm/{i}", *h, None)]
+    db = Database(":memory:")
+    return int(db.cursor().execute(conflicting_pairs_sql(len(holders)), values).fetchall()[0][0])
