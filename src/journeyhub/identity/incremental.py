@@ -281,11 +281,8 @@ def _attach(
     changes += [
         (g, "merged", {"into": target, "record": uid, "members": members[g]}) for g in losers
     ]
-    golden_of = {
-        u: target if g in losers else g
-        for g in [target, *losers, *([previous] if previous and previous not in matched else [])]
-        for u in members.get(g, [])
-    }
+    rewritten = sorted({target, *losers, *([previous] if previous else [])}, key=golden_number)
+    golden_of = {u: target if g in losers else g for g in rewritten for u in members.get(g, [])}
     golden_of[uid] = target
     golden = build_golden(db, golden_of, cur)
     link_organisations(db, golden, cur)

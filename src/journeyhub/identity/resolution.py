@@ -69,7 +69,6 @@ def load_model(db: Database, kind: str = "person") -> dict[str, Any] | None:
 
 def save_model(db: Database, model: dict[str, Any], kind: str = "person") -> None:
     """Keep a trained model (Splink JSON) as this workspace's model."""
-    db.forget(f"model:{kind}")
     with db.transaction() as cur:
         cur.execute(
             "INSERT OR REPLACE INTO match_models VALUES (?, ?, ?)",
@@ -115,7 +114,7 @@ class GoldenIds:
 
     def __init__(self, db: Database, block: int = 10_000, cur: Any = None) -> None:
         self._db = db
-        self._block = 1 if cur is not None else block
+        self._block = block
         self._cur = cur
         self._next = self._end = 0
 
@@ -159,7 +158,7 @@ def build_golden(
     (read through ``cur`` when given: inside the caller's transaction)."""
     field_trust = {name: mapping.field_trust for name, mapping in get_sources(db).items()}
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    cur = db.cursor() if cur is None else cur
+    cur = db.cursor(within=cur)
     if len(golden_of) <= POINT_LOOKUPS_UP_TO:  # real time: index lookups by uid
         wanted = list(golden_of)
         marks = ", ".join("?" * len(wanted))
@@ -205,7 +204,7 @@ def link_organisations(db: Database, golden: dict[str, dict[str, Any]], cur: Any
         org_by_key
     )
     if wanted:
-        cur = db.cursor() if cur is None else cur
+        cur = db.cursor(within=cur)
         cur.register("_org_keys", pa.table({"k": sorted(wanted)}))
         rows = cur.execute(
             """SELECT s.organisation_key, min(m.golden_id) FROM std_records s

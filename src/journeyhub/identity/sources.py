@@ -135,7 +135,6 @@ def add_source(db: Database, name: str, mapping_path: str | Path) -> SourceMappi
 
     mapping = parse_mapping(path.read_text(encoding="utf-8"), str(path))
     now = datetime.now(UTC)
-    db.forget(SOURCES_MEMO)
     with db.transaction() as cur:
         # standardised rows follow the mapping: a changed mapping makes the next run redo them
         delete_std_rows(

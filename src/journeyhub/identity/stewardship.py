@@ -43,7 +43,7 @@ def _require(actor: str, reason: str) -> None:
 def members_of(db: Database, golden_ids: list[str], cur: Any = None) -> dict[str, list[str]]:
     """The records (uids, sorted) of each golden id (read through ``cur`` when given)."""
     rows = dict_rows(
-        db.cursor() if cur is None else cur,
+        db.cursor(within=cur),
         f"SELECT uid, golden_id FROM golden_members WHERE golden_id IN "
         f"({', '.join('?' * len(golden_ids))}) ORDER BY uid",
         golden_ids,
@@ -60,7 +60,7 @@ def never_between(
     """A ``never`` decision with one record in ``left`` and one in ``right``, if any."""
     a, b = set(left), set(right)
     rows = dict_rows(
-        db.cursor() if cur is None else cur,
+        db.cursor(within=cur),
         f"SELECT * FROM match_decisions WHERE decision = 'never' AND "
         f"(uid_l IN ({', '.join('?' * len(a | b))}))",
         sorted(a | b),

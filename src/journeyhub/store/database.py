@@ -103,8 +103,11 @@ class Database:
         cur.execute("SET TimeZone = 'UTC'")
         return cur
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        """A cursor for the calling thread (DuckDB connections are not shared across threads)."""
+    def cursor(self, within: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:
+        """A cursor for the calling thread (DuckDB connections are not shared across threads).
+        ``within``: a transaction the caller holds, to read inside it instead."""
+        if within is not None:
+            return within
         cur = getattr(self._local, "cursor", None)
         if cur is None:
             cur = self._con.cursor()
