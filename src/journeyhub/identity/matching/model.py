@@ -107,7 +107,7 @@ def _comparisons() -> list[Any]:
         comparison_levels=[
             null("given_key"),
             cll.And(exact("given_key"), exact("family_key")),
-            cll.ColumnsReversedLevel("given_key", "family_key"),
+            cll.ColumnsReversedLevel("given_key", "family_key", symmetrical=True),
             cll.And(exact("given_key"), null("family_key")),
             cll.And(exact("family_key"), jw("given_key", 0.88)),
             cll.And(exact("given_key"), jw("family_key", 0.88)),

@@ -9,7 +9,9 @@ mailbox, one address, one family name, two people). Two rules make up for it:
 * **Different given names never link.** Two records naming given names that are neither the
   same (after nicknames), nor a typo of each other, nor swapped with the family name, are
   different people however much else they share (mailbox, address, family name), unless
-  they share what family members do not: the birth date or a national id.
+  they share what family members do not: the birth date or a national id. A given name that
+  is the other record's family name is a swap, not another person (a newsletter record
+  with "Lustberger" as its only name belongs to Melanie Lustberger).
 """
 
 from __future__ import annotations
@@ -18,8 +20,12 @@ from __future__ import annotations
 CONFLICT_SQL = """(
     l.given_key IS NOT NULL AND r.given_key IS NOT NULL AND l.given_key <> r.given_key
     AND jaro_winkler_similarity(l.given_key, r.given_key) < 0.8
-    AND NOT coalesce(jaro_winkler_similarity(l.given_key, r.family_key) >= 0.8
-                     AND jaro_winkler_similarity(l.family_key, r.given_key) >= 0.8, false)
+    AND NOT coalesce(
+        (jaro_winkler_similarity(l.given_key, r.family_key) >= 0.8
+         AND coalesce(jaro_winkler_similarity(l.family_key, r.given_key) >= 0.8, true))
+        OR (jaro_winkler_similarity(r.given_key, l.family_key) >= 0.8
+            AND coalesce(jaro_winkler_similarity(r.family_key, l.given_key) >= 0.8, true)),
+        false)
     AND NOT coalesce(l.birth_date = r.birth_date, false)
     AND NOT coalesce(l.national_id = r.national_id, false)
 )"""
