@@ -21,6 +21,8 @@ HOUSEHOLDS = {
                                       ("anne", "mueller", None)],
     "a couple sharing the mailbox": [("anna", "mueller", None), ("peter", "mueller", None)],
     "swapped first and last name": [("anna", "mueller", None), ("mueller", "anna", None)],
+    "only the family name, in the given-name field": [("melanie", "lustberger", None),
+                                                      ("lustberger", None, None)],
     "twins told apart by nothing but the name": [("lena", "berg", "1990-05-05"),
                                                  ("lara", "berg", "1990-05-06")],
     "the same birth date overrules the name": [("hans", "roth", "1970-03-03"),
@@ -56,6 +58,9 @@ def test_real_time_and_batch_agree_whether_a_shared_email_is_personal(case):
 def test_a_couple_sharing_a_mailbox_is_a_conflict_and_one_person_is_not():
     assert _conflicts(HOUSEHOLDS["a couple sharing the mailbox"]) == 1
     assert _conflicts(HOUSEHOLDS["one person, nickname and typo"]) == 0
+    # a newsletter sign-up with "Lustberger" as its only name is Melanie Lustberger's
+    assert _conflicts(HOUSEHOLDS["only the family name, in the given-name field"]) == 0
+    assert _conflicts([("melanie", "lustberger", None), ("peter", None, None)]) == 1
 
 
 def _conflicts(holders: list[tuple[str | None, str | None, str | None]]) -> int:

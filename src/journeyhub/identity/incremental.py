@@ -241,13 +241,12 @@ def _store_source_record(cur: Any, source: str, record_id: str, payload: str, di
 
 
 def _ensure_blocking_index(db: Database) -> None:
-    """Fill ``blocking_keys`` once for a store resolved before it existed."""
+    """Rebuild ``blocking_keys`` once for a store resolved before it existed, or indexed
+    under other blocking keys."""
 
     def check() -> bool:
-        if db.scalar("SELECT count(*) FROM blocking_keys") == 0 and db.scalar(
-            "SELECT count(*) FROM std_records WHERE kind = 'person'"
-        ):
-            with db.transaction() as cur:
+        with db.transaction() as cur:
+            if not blocking_index.is_current(cur):
                 blocking_index.rebuild(cur)
         return True
 

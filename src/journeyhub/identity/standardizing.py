@@ -126,5 +126,11 @@ def _forget_outdated(db: Database) -> None:
 def standardize_all(db: Database, progress: Progress | None = None) -> dict[str, int]:
     """Standardise every registered source; returns records done per source."""
     _forget_outdated(db)
+    with db.transaction() as cur:
+        index_current = blocking_index.is_current(cur)  # (an empty store is)
     names = [r["name"] for r in db.query("SELECT name FROM sources ORDER BY name")]
-    return {name: standardize_source(db, name, get_source(db, name), progress) for name in names}
+    done = {name: standardize_source(db, name, get_source(db, name), progress) for name in names}
+    if not index_current:
+        with db.transaction() as cur:
+            blocking_index.rebuild(cur)
+    return done

@@ -13,11 +13,16 @@ order and looks up the crossed one.
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from journeyhub.identity.matching.model import BLOCKING_KEYS, BlockingKey
 
 SEP = "|"
+# which key declarations the stored strings were made from (the number in a key string is
+# the position in BLOCKING_KEYS): an index made for other keys is rebuilt, not trusted
+VERSION = hashlib.sha1(repr(BLOCKING_KEYS).encode()).hexdigest()[:12]
+VERSION_KEY = "blocking_keys_version"
 
 
 def _stored_columns(key: BlockingKey) -> tuple[str, ...]:
@@ -90,10 +95,24 @@ def replace_few(cur: Any, old: list[dict[str, Any]], new: list[dict[str, Any]]) 
 
 
 def rebuild(cur: Any) -> int:
-    """Rebuild the whole index from ``std_records`` (a store from before it existed)."""
+    """Rebuild the whole index from ``std_records`` (a store from before it existed, or one
+    indexed under other blocking keys)."""
     cur.execute("DELETE FROM blocking_keys")
     cur.execute(f"INSERT INTO blocking_keys {keys_sql('true')}")
+    cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, VERSION])
     return int(cur.execute("SELECT count(*) FROM blocking_keys").fetchone()[0])
+
+
+def is_current(cur: Any) -> bool:
+    """Whether the stored keys were made from today's :data:`BLOCKING_KEYS` (a store with
+    no person records yet counts as current)."""
+    found = cur.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
+    if found and found[0][0] == VERSION:
+        return True
+    if cur.execute("SELECT count(*) FROM std_records WHERE kind = 'person'").fetchone()[0]:
+        return False
+    cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, VERSION])
+    return True
 
 
 def candidates(cur: Any, row: dict[str, Any]) -> list[str]:

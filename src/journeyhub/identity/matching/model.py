@@ -50,7 +50,8 @@ BLOCKING_KEYS: tuple[BlockingKey, ...] = (
     BlockingKey(("email_key",)),
     BlockingKey(("phone",)),
     BlockingKey(("national_id",)),
-    BlockingKey(("given_key", "family_key", "postcode")),
+    BlockingKey(("given_key", "postcode")),  # a typo in the family name
+    BlockingKey(("family_key", "postcode")),  # a typo in the given name
     BlockingKey(("given_key", "family_key", "birth_year")),
     BlockingKey(("postcode",), swapped=True),
     BlockingKey(("family_key", "street_key", "house_number")),
@@ -59,8 +60,6 @@ BLOCKING_KEYS: tuple[BlockingKey, ...] = (
     # a typo in one field: the email (one half survives), the family or the given name
     BlockingKey(("email_head",)),
     BlockingKey(("email_tail",)),
-    BlockingKey(("given_key", "postcode", "birth_year")),
-    BlockingKey(("family_key", "postcode", "birth_year")),
 )
 
 # EM training sessions, tried in order until every comparison has been estimated once.
