@@ -71,6 +71,23 @@ def test_a_record_with_crossed_names_finds_its_twin_in_real_time(resolved_hub: H
     assert first["status"] == "created"
 
 
+def test_a_typo_in_either_name_is_still_found_by_the_other_name_and_postcode(
+    resolved_hub: Hub,
+) -> None:
+    resolved_hub.upsert_record(
+        "webshop",
+        {"customer_id": "BK-6", "first_name": "Malte", "last_name": "Rosenhammer",
+         "zip": "50667", "email": "malte.r@example.de"},
+    )  # fmt: skip
+    cur = resolved_hub.db.cursor()
+    family_typo = {"uid": "pos/BK-7", "given_key": "malte", "family_key": "rosenahmmer",
+                   "postcode": "50667"}  # fmt: skip
+    given_typo = {"uid": "pos/BK-8", "given_key": "mlate", "family_key": "rosenhammer",
+                  "postcode": "50667"}  # fmt: skip
+    assert "webshop/BK-6" in blocking_index.candidates(cur, family_typo)
+    assert "webshop/BK-6" in blocking_index.candidates(cur, given_typo)
+
+
 def test_deleted_records_leave_no_keys_behind(resolved_hub: Hub) -> None:
     resolved_hub.upsert_record(
         "webshop",
