@@ -66,7 +66,9 @@ def train(records: pa.Table) -> dict[str, Any]:
         linker.training.estimate_probability_two_random_records_match(
             [block_on(*rule) for rule in DETERMINISTIC_RULES], recall=DETERMINISTIC_RECALL
         )
-        linker.training.estimate_u_using_random_sampling(max_pairs=U_SAMPLE_PAIRS, seed=7)
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=U_SAMPLE_PAIRS, seed=7, min_count_per_level=None, num_chunks=1
+        )
         for block in TRAINING_BLOCKS:
             if EM_MIN_PAIRS <= _pairs_in_block(con, block) <= EM_MAX_PAIRS:
                 linker.training.estimate_parameters_using_expectation_maximisation(
