@@ -246,8 +246,7 @@ def _ensure_blocking_index(db: Database) -> None:
 
     def check() -> bool:
         with db.transaction() as cur:
-            if not blocking_index.is_current(cur):
-                blocking_index.rebuild(cur)
+            blocking_index.ensure_current(cur)
         return True
 
     db.memo("blocking_index_filled", check)

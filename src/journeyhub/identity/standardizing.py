@@ -127,10 +127,6 @@ def standardize_all(db: Database, progress: Progress | None = None) -> dict[str,
     """Standardise every registered source; returns records done per source."""
     _forget_outdated(db)
     with db.transaction() as cur:
-        index_current = blocking_index.is_current(cur)  # (an empty store is)
+        blocking_index.ensure_current(cur)  # rows standardised below then refresh their keys
     names = [r["name"] for r in db.query("SELECT name FROM sources ORDER BY name")]
-    done = {name: standardize_source(db, name, get_source(db, name), progress) for name in names}
-    if not index_current:
-        with db.transaction() as cur:
-            blocking_index.rebuild(cur)
-    return done
+    return {name: standardize_source(db, name, get_source(db, name), progress) for name in names}

@@ -103,16 +103,16 @@ def rebuild(cur: Any) -> int:
     return int(cur.execute("SELECT count(*) FROM blocking_keys").fetchone()[0])
 
 
-def is_current(cur: Any) -> bool:
-    """Whether the stored keys were made from today's :data:`BLOCKING_KEYS` (a store with
-    no person records yet counts as current)."""
+def ensure_current(cur: Any) -> None:
+    """Rebuild the index unless it was made from today's :data:`BLOCKING_KEYS`; a store
+    with no person records yet is simply marked current."""
     found = cur.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
     if found and found[0][0] == VERSION:
-        return True
+        return
     if cur.execute("SELECT count(*) FROM std_records WHERE kind = 'person'").fetchone()[0]:
-        return False
-    cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, VERSION])
-    return True
+        rebuild(cur)
+    else:
+        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, VERSION])
 
 
 def candidates(cur: Any, row: dict[str, Any]) -> list[str]:
