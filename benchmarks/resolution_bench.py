@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.common import machine
+from benchmarks.missed_evidence import missed_by_evidence
 
 from journeyhub import Hub
 from journeyhub.demo.generator import generate
@@ -156,8 +157,11 @@ def main() -> None:
         quality = pairwise(truth, found)
         if args.explain:
             errors = pair_errors(truth, found)
+            errors["missed_by_evidence"] = missed_by_evidence(hub.db.cursor(), truth)
             ERRORS.write_text(json.dumps(errors, indent=2))
-            print(json.dumps({k: {s: v["pairs"] for s, v in e.items()} for k, e in errors.items()}))
+            print(json.dumps({k: {s: v["pairs"] for s, v in errors[k].items()}
+                              for k in ("missed", "false")}))  # fmt: skip
+            print(json.dumps(errors["missed_by_evidence"], indent=2))
         incremental = time_upserts(hub, args.upserts, args.warmup)
     result = {
         "machine": machine(),
