@@ -104,15 +104,11 @@ def rebuild(cur: Any) -> int:
 
 
 def ensure_current(cur: Any) -> None:
-    """Rebuild the index unless it was made from today's :data:`BLOCKING_KEYS`; a store
-    with no person records yet is simply marked current."""
+    """Rebuild the index unless it was made from today's :data:`BLOCKING_KEYS` (on a store
+    with no person records yet that only marks it current)."""
     found = cur.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchall()
-    if found and found[0][0] == VERSION:
-        return
-    if cur.execute("SELECT count(*) FROM std_records WHERE kind = 'person'").fetchone()[0]:
+    if not (found and found[0][0] == VERSION):
         rebuild(cur)
-    else:
-        cur.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [VERSION_KEY, VERSION])
 
 
 def candidates(cur: Any, row: dict[str, Any]) -> list[str]:
