@@ -26,16 +26,16 @@ import duckdb
 
 from journeyhub.identity.standardize.text import ascii_fold
 
-CLASSES = (
-    "same email, a mailbox other people's records hold too",
-    "same email",
-    "same phone",
-    "email near miss (one half of the address agrees)",
-    "same full name, nothing else shared",
-    "no family name; the mailbox spells their name",
-    "no family name; a first name at most",
-    "different name spelling, nothing else shared",
-)
+SHARED_MAILBOX = "same email, a mailbox other people's records hold too"
+SAME_EMAIL = "same email"
+SAME_PHONE = "same phone"
+EMAIL_NEAR_MISS = "email near miss (one half of the address agrees)"
+SAME_NAME_ONLY = "same full name, nothing else shared"
+MAILBOX_SPELLS_NAME = "no family name; the mailbox spells their name"
+FIRST_NAME_AT_MOST = "no family name; a first name at most"
+OTHER_SPELLING_ONLY = "different name spelling, nothing else shared"
+CLASSES = (SHARED_MAILBOX, SAME_EMAIL, SAME_PHONE, EMAIL_NEAR_MISS, SAME_NAME_ONLY,
+           MAILBOX_SPELLS_NAME, FIRST_NAME_AT_MOST, OTHER_SPELLING_ONLY)  # fmt: skip
 _not_letter = re.compile(r"[^a-z]")
 RECORDS_SQL = """
     SELECT s.uid, m.golden_id, s.given_name, s.family_name, s.given_key, s.family_key,
@@ -55,22 +55,24 @@ def _spellings(given: str | None, family: str | None) -> set[str]:
     return {first + last, first[:1] + last, last + first} if first and last else set()
 
 
-def _evidence(record: dict[str, Any], main: list[dict[str, Any]], email_holders: set[str]) -> str:
+def _evidence(record: dict[str, Any], main: list[dict[str, Any]], others: set[str]) -> str:
+    """The class of a stray ``record`` against its person's ``main`` cluster; ``others``: the
+    golden ids of other people that hold the record's email."""
     emails = {r["email_key"] for r in main if r["email_key"]}
     if record["email_key"] and record["email_key"] in emails:
-        return CLASSES[0] if len(email_holders) > 2 else CLASSES[1]
+        return SHARED_MAILBOX if others else SAME_EMAIL
     if record["phone"] and record["phone"] in {r["phone"] for r in main}:
-        return CLASSES[2]
+        return SAME_PHONE
     halves = {r[h] for r in main for h in ("email_head", "email_tail") if r[h]}
     if record["email_head"] in halves or record["email_tail"] in halves:
-        return CLASSES[3]
+        return EMAIL_NEAR_MISS
     if record["family_key"]:
         names = {(r["given_key"], r["family_key"]) for r in main}
         pair = (record["given_key"], record["family_key"])
-        return CLASSES[4] if pair in names or pair[::-1] in names else CLASSES[7]
+        return SAME_NAME_ONLY if pair in names or pair[::-1] in names else OTHER_SPELLING_ONLY
     mailbox = _letters(record["email_key"].rpartition("@")[0]) if record["email_key"] else ""
     spelled = set().union(*(_spellings(r["given_name"], r["family_name"]) for r in main))
-    return CLASSES[5] if mailbox and mailbox in spelled else CLASSES[6]
+    return MAILBOX_SPELLS_NAME if mailbox and mailbox in spelled else FIRST_NAME_AT_MOST
 
 
 def missed_by_evidence(con: duckdb.DuckDBPyConnection, truth: dict[str, str]) -> dict[str, Any]:
@@ -102,7 +104,8 @@ def missed_by_evidence(con: duckdb.DuckDBPyConnection, truth: dict[str, str]) ->
             if cluster is main:
                 continue
             for r in cluster:
-                kind = _evidence(r, main, holders.get(r["email_key"], set()))
+                others = holders.get(r["email_key"], set()) - set(clusters)
+                kind = _evidence(r, main, others)
                 lost[kind] += len(main)
                 strays[kind] += 1
                 near[kind] += any(
