@@ -1,18 +1,22 @@
 """A shared email links its holders only when no two of them name different people.
 
 Batch resolution asks this of the whole table (``deterministic_pairs_sql``); a single new
-record asks it of the holders it found as candidates (``conflicting_pairs_sql``). The two
-must agree, or a record would land elsewhere in real time than in the next batch run.
+record asks it of the holders it found as candidates (``names_different_people``, the same
+condition evaluated in Python). The two must agree, or a record would land elsewhere in real
+time than in the next batch run.
 """
 
 from __future__ import annotations
 
+from itertools import combinations
+
 import pytest
 
+from journeyhub.identity.matching.evaluate import pair_values
 from journeyhub.identity.matching.rules import (
     CONFLICT_COLUMNS,
-    conflicting_pairs_sql,
     deterministic_pairs_sql,
+    names_different_people,
 )
 from journeyhub.store import Database
 
@@ -65,7 +69,8 @@ def test_a_couple_sharing_a_mailbox_is_a_conflict_and_one_person_is_not():
 
 def _conflicts(holders: list[tuple[str | None, str | None, str | None]]) -> int:
     """Conflicting pairs among holders (given, family, birth date; no national id)."""
-    assert len(CONFLICT_COLUMNS) == 4
-    values = [v for i, h in enumerate(holders) for v in (f"crm/{i}", *h, None)]
-    db = Database(":memory:")
-    return int(db.cursor().execute(conflicting_pairs_sql(len(holders)), values).fetchall()[0][0])
+    people = [dict(zip(CONFLICT_COLUMNS, (*h, None), strict=True)) for h in holders]
+    return sum(
+        names_different_people(pair_values(a, b, CONFLICT_COLUMNS))
+        for a, b in combinations(people, 2)
+    )

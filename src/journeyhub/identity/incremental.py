@@ -10,27 +10,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import combinations
 from typing import Any
 
 from journeyhub.identity.canonical import record_uid, standardize_record
 from journeyhub.identity.clusters import golden_number
 from journeyhub.identity.matching import blocking_index
-from journeyhub.identity.matching.model import MODEL_COLUMN_TYPES, Thresholds
+from journeyhub.identity.matching.evaluate import pair_values
+from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import (
     CONFLICT_COLUMNS,
-    CONFLICT_SQL,
     MAX_HOLDERS,
     PERSONAL_IDENTIFIERS,
-    conflicting_pairs_sql,
     deterministic_pairs_sql,
+    names_different_people,
 )
-from journeyhub.identity.matching.scorer import Scorer, levels_sql, pair_columns_sql
+from journeyhub.identity.matching.scorer import Scorer
 from journeyhub.identity.playback import current_id
 from journeyhub.identity.resolution import (
     GoldenIds,
     build_golden,
     link_organisations,
-    load_model,
+    load_scorer,
     write_golden,
 )
 from journeyhub.identity.sources import SourceError, get_source
@@ -52,54 +53,50 @@ class _Candidate:
 
 
 def _candidates(
-    cur: Any, row: dict[str, Any], model: dict[str, Any] | None
+    cur: Any, row: dict[str, Any], scorer: Scorer | None
 ) -> tuple[list[_Candidate], bool]:
     """The stored records sharing a blocking key with ``row`` that belong to a golden record,
-    each scored with the model and flagged when it names a different person (one query);
-    and whether every record sharing a key is among them (none awaits its golden record)."""
+    each scored with the model and flagged when it names a different person; and whether
+    every record sharing a key is among them (none awaits its golden record)."""
     uids = blocking_index.candidates(cur, row)
     if not uids:
         return [], True
     marks = ", ".join("?" * len(uids))
-    shares = ", ".join(
-        f"coalesce(l.{c} = r.{c}, false) AS shares_{c}" for c in PERSONAL_IDENTIFIERS
+    columns = ", ".join(f"r.{c}" for c in MODEL_COLUMNS)
+    # IN lists of constants and nothing else on the tables: index lookups on std_records.uid
+    # and golden_members.uid (blocking keys are person records only)
+    found = dict_rows(
+        cur,
+        f"""SELECT m.golden_id, {columns}
+            FROM std_records r JOIN golden_members m ON m.uid = r.uid
+            WHERE r.uid IN ({marks}) AND m.uid IN ({marks})""",
+        [*uids, *uids],
     )
-    levels = levels_sql(model) if model else "NULL AS no_model"
-    flags = ", ".join(f"shares_{c}" for c in PERSONAL_IDENTIFIERS)
-    person = ", ".join(f'"{c}_r"' for c in CONFLICT_COLUMNS)
-    # the record's own values come as parameters; IN lists of constants and nothing else on
-    # the tables: index lookups on std_records.uid and golden_members.uid (blocking keys are
-    # person records only)
-    own = ", ".join(f"CAST(? AS {t}) AS {c}" for c, t in MODEL_COLUMN_TYPES.items())
-    found = cur.execute(
-        f"""SELECT uid, golden_id, conflict, {flags}, {person}, {levels}
-            FROM (SELECT r.uid, m.golden_id, {CONFLICT_SQL} AS conflict, {shares},
-                         {pair_columns_sql()}
-                  FROM std_records r JOIN golden_members m ON m.uid = r.uid
-                  CROSS JOIN (SELECT {own}) l
-                  WHERE r.uid IN ({marks}) AND m.uid IN ({marks}))""",
-        [*(row.get(c) for c in MODEL_COLUMN_TYPES), *uids, *uids],
-    ).fetchall()
-    scorer = Scorer(model) if model else None
-    shared = 3 + len(PERSONAL_IDENTIFIERS)
-    width = shared + len(CONFLICT_COLUMNS)
-    candidates = [
-        _Candidate(
-            uid=r[0], golden_id=r[1], conflict=bool(r[2]),
-            shares=dict(zip(PERSONAL_IDENTIFIERS, r[3:shared], strict=True)),
-            person=dict(zip(CONFLICT_COLUMNS, r[shared:width], strict=True)),
-            probability=scorer.probability(r[width:]) if scorer else 0.0,
+    candidates = []
+    for other in found:
+        pair = pair_values(row, other, MODEL_COLUMNS)
+        candidates.append(
+            _Candidate(
+                uid=other["uid"],
+                golden_id=other["golden_id"],
+                conflict=names_different_people(pair),
+                shares={c: _same(row.get(c), other[c]) for c in PERSONAL_IDENTIFIERS},
+                person={c: other[c] for c in CONFLICT_COLUMNS},
+                probability=scorer.score(pair) if scorer else 0.0,
+            )
         )
-        for r in found
-    ]  # fmt: skip
     return candidates, len(candidates) == len(uids)
+
+
+def _same(value: Any, other: Any) -> bool:
+    return value is not None and value == other
 
 
 def _person_matches(
     db: Database, cur: Any, row: dict[str, Any], thresholds: Thresholds
 ) -> tuple[set[str], list[tuple[str, float]]]:
     """Golden ids the (already stored) person record matches, and grey-zone pairs for review."""
-    candidates, complete = _candidates(cur, row, load_model(db))
+    candidates, complete = _candidates(cur, row, load_scorer(db))
     if not candidates:
         return set(), []
     never = _never_pairs(cur, row["uid"])
@@ -136,7 +133,7 @@ def _personal_links(
     The value is a blocking key, so every holder of it is a candidate (unless a candidate
     awaits its golden record: then the store is asked). With one other holder the value is
     personal unless the two conflict, which the candidate says; with more, the holders'
-    names are compared pairwise in one query over their values.
+    names are compared pairwise.
     """
     linked: set[str] = set()
     for column in PERSONAL_IDENTIFIERS:
@@ -153,12 +150,11 @@ def _personal_links(
         elif len(holders) == 1:
             linked |= {c.uid for c in holders if not c.conflict}
         elif len(holders) < MAX_HOLDERS:
-            people = [(row["uid"], *(row.get(c) for c in CONFLICT_COLUMNS))]
-            people += [(c.uid, *c.person.values()) for c in holders]
-            conflicts = cur.execute(
-                conflicting_pairs_sql(len(people)), [v for p in people for v in p]
-            ).fetchall()[0][0]
-            if not conflicts:
+            people = [row, *(c.person for c in holders)]
+            if not any(
+                names_different_people(pair_values(a, b, CONFLICT_COLUMNS))
+                for a, b in combinations(people, 2)
+            ):
                 linked |= {c.uid for c in holders}
     return linked
 

@@ -22,6 +22,7 @@ from journeyhub.identity.matching import engine as splink_engine
 from journeyhub.identity.matching import spark_engine
 from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
 from journeyhub.identity.matching.rules import candidate_pairs_sql
+from journeyhub.identity.matching.scorer import Scorer
 from journeyhub.identity.sources import get_sources
 from journeyhub.identity.standardizing import standardize_all
 from journeyhub.identity.survivorship import identifiers, survive
@@ -67,6 +68,17 @@ def load_model(db: Database, kind: str = "person") -> dict[str, Any] | None:
     return model
 
 
+def load_scorer(db: Database, kind: str = "person") -> Scorer | None:
+    """The saved model, compiled for scoring single pairs (kept until the model changes)."""
+
+    def load() -> Scorer | None:
+        model = load_model(db, kind)
+        return Scorer(model) if model else None
+
+    scorer: Scorer | None = db.memo(f"model:{kind}:scorer", load)
+    return scorer
+
+
 def save_model(db: Database, model: dict[str, Any], kind: str = "person") -> None:
     """Keep a trained model (Splink JSON) as this workspace's model."""
     with db.transaction() as cur:
@@ -74,7 +86,7 @@ def save_model(db: Database, model: dict[str, Any], kind: str = "person") -> Non
             "INSERT OR REPLACE INTO match_models VALUES (?, ?, ?)",
             [kind, orjson.dumps(model).decode(), datetime.now(UTC)],
         )
-    db.forget(f"model:{kind}")
+    db.forget(f"model:{kind}", f"model:{kind}:scorer")
 
 
 def _model_records(db: Database) -> pa.Table:

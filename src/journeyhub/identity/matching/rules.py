@@ -16,6 +16,11 @@ mailbox, one address, one family name, two people). Two rules make up for it:
 
 from __future__ import annotations
 
+from functools import cache
+from typing import Any
+
+from journeyhub.identity.matching.evaluate import Compiled, Values, compile_condition
+
 # Pair-level predicate over aliases l and r: true when the two records name different people.
 CONFLICT_SQL = """(
     l.given_key IS NOT NULL AND r.given_key IS NOT NULL AND l.given_key <> r.given_key
@@ -35,12 +40,15 @@ CONFLICT_COLUMNS = ("given_key", "family_key", "birth_date", "national_id")
 MAX_HOLDERS = 50  # more records than this sharing an email/phone: not a personal one
 
 
-def conflicting_pairs_sql(records: int) -> str:
-    """How many pairs among ``records`` given records name different people: the query takes
-    ``uid`` and the :data:`CONFLICT_COLUMNS` of each record as parameters (real time)."""
-    one = f"(CAST(? AS VARCHAR), {', '.join(['CAST(? AS VARCHAR)'] * len(CONFLICT_COLUMNS))})"
-    return f"""WITH h (uid, {", ".join(CONFLICT_COLUMNS)}) AS (VALUES {", ".join([one] * records)})
-    SELECT count(*) FROM h l JOIN h r ON l.uid < r.uid WHERE {CONFLICT_SQL}"""
+@cache
+def _conflict() -> Compiled:
+    return compile_condition(CONFLICT_SQL)
+
+
+def names_different_people(pair: Values) -> bool:
+    """:data:`CONFLICT_SQL` for one pair (``given_key_l``, ``given_key_r`` … values)."""
+    holds: Any = _conflict()(pair)
+    return holds is True
 
 
 def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
