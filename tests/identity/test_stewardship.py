@@ -139,6 +139,24 @@ def test_review_queue_merge_and_never_decisions_last(cautious_hub):
     assert all(after[r["uid_l"]] != after[r["uid_r"]] for r in still_open["items"])
 
 
+def test_a_record_split_off_by_a_steward_stays_apart_when_it_arrives_again(resolved_hub):
+    hub = resolved_hub
+    (gid,) = _persons(hub, min_members=3, count=1)
+    record = golden_members(hub, gid)[0]
+    source, record_id = record.split("/", 1)
+    payload = json.loads(hub.db.scalar(
+        "SELECT record FROM source_records WHERE source = ? AND record_id = ?",
+        [source, record_id]))  # fmt: skip
+    email = next(k for k, v in payload.items() if isinstance(v, str) and "@" in v)
+    # a changed record is matched again, and stays where it was
+    assert hub.upsert_record(source, {**payload, email: "neu@example.org"})["golden_id"] == gid
+
+    split = hub.unmerge_golden(gid, records=[record], actor="anna", reason="two people")
+    again = hub.upsert_record(source, {**payload, email: "neuer@example.org"})
+    assert again["golden_id"] == split["split_off"] != gid
+    assert record not in golden_members(hub, gid)
+
+
 def test_every_decision_needs_a_user_and_a_reason_and_says_what_is_wrong(resolved_hub):
     hub = resolved_hub
     first, second = _persons(hub)

@@ -36,7 +36,7 @@ from journeyhub.identity.resolution import (
 )
 from journeyhub.identity.sources import SourceError, get_source
 from journeyhub.identity.standardizing import write_std_rows
-from journeyhub.identity.stewardship import members_of, never_between
+from journeyhub.identity.stewardship import members_of, never_between, never_decisions
 from journeyhub.ingest.records import encode_record
 from journeyhub.store import Database
 from journeyhub.store.sql import dict_rows
@@ -99,7 +99,7 @@ def _person_matches(
     candidates, complete = _candidates(cur, row, load_scorer(db))
     if not candidates:
         return set(), []
-    never = _never_pairs(cur, row["uid"])
+    never = never_decisions(db)
     personal = _personal_links(cur, row, candidates, complete)
     matched: set[str] = set()
     grey: list[tuple[str, float]] = []
@@ -113,16 +113,6 @@ def _person_matches(
         elif p >= thresholds.review:
             grey.append((cand.uid, p))
     return matched, grey
-
-
-def _never_pairs(cur: Any, uid: str) -> set[tuple[str, str]]:
-    return set(
-        cur.execute(
-            "SELECT uid_l, uid_r FROM match_decisions WHERE decision = 'never' "
-            "AND (uid_l = ? OR uid_r = ?)",
-            [uid, uid],
-        ).fetchall()
-    )
 
 
 def _personal_links(
@@ -280,8 +270,9 @@ def _attach(
     golden_of[uid] = target
     golden = build_golden(db, golden_of, cur)
     link_organisations(db, golden, cur)
+    assigned = {u: g for g, uids in members.items() for u in uids}
     write_golden(db, golden_of, golden, changes, actor, "record upsert", replace_all=False,
-                 redirects=dict.fromkeys(losers, target), cur=cur)  # fmt: skip
+                 redirects=dict.fromkeys(losers, target), cur=cur, assigned=assigned)  # fmt: skip
     for other, p in grey:
         cur.execute(
             "INSERT INTO match_reviews VALUES (?, ?, ?, 'open', ?, NULL, NULL, NULL) "
@@ -299,7 +290,7 @@ def _keep_apart(
     joined: list[str] = [uid]
     kept: set[str] = set()
     for gid in ordered:
-        if never_between(db, joined, members[gid], cur):
+        if never_between(db, joined, members[gid]):
             continue
         joined += members[gid]
         kept.add(gid)

@@ -246,9 +246,11 @@ def write_golden(
     replace_all: bool,
     redirects: dict[str, str] | None = None,
     cur: Any = None,
+    assigned: dict[str, str] | None = None,
 ) -> int:
     """Store memberships, golden records, redirects and change-feed rows in one transaction
-    (the caller's ``cur`` when given, else a new one).
+    (the caller's ``cur`` when given, else a new one). ``assigned``: the golden id each record
+    of ``golden_of`` has now, when the caller knows it (none: a new record), saving a lookup.
 
     Returns how many golden records changed their attributes.
     """
@@ -281,7 +283,7 @@ def write_golden(
         )
         few = max(len(ids), len(golden_of)) <= POINT_LOOKUPS_UP_TO
         if few and not replace_all:
-            _write_few(cur, table, set(created), golden_of, now)
+            _write_few(cur, table, set(created), golden_of, now, assigned)
         else:
             _write_many(cur, table, golden_of, now, replace_all=replace_all)
         for old, into in (redirects or {}).items():
@@ -326,7 +328,12 @@ def _write_many(
 
 
 def _write_few(
-    cur: Any, table: pa.Table, stored: set[str], golden_of: dict[str, str], now: datetime
+    cur: Any,
+    table: pa.Table,
+    stored: set[str],
+    golden_of: dict[str, str],
+    now: datetime,
+    assigned: dict[str, str] | None,
 ) -> None:
     """Write a few golden records and memberships by index lookups (real time): an update
     for what is stored, an insert for what is new (an upsert costs DuckDB several times more)."""
@@ -344,13 +351,15 @@ def _write_few(
                 "INSERT INTO golden_records VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [*row.values(), now],
             )
-    uids = list(golden_of)
-    marks = ", ".join("?" * len(uids))
-    current = dict(
-        cur.execute(
-            f"SELECT uid, golden_id FROM golden_members WHERE uid IN ({marks})", uids
-        ).fetchall()
-    )
+    current = assigned
+    if current is None:
+        uids = list(golden_of)
+        marks = ", ".join("?" * len(uids))
+        current = dict(
+            cur.execute(
+                f"SELECT uid, golden_id FROM golden_members WHERE uid IN ({marks})", uids
+            ).fetchall()
+        )
     moved: dict[str, list[str]] = defaultdict(list)
     for uid, gid in golden_of.items():
         if uid in current and current[uid] != gid:

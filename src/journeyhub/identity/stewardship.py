@@ -54,20 +54,33 @@ def members_of(db: Database, golden_ids: list[str], cur: Any = None) -> dict[str
     return out
 
 
-def never_between(
-    db: Database, left: list[str], right: list[str], cur: Any = None
-) -> dict[str, Any] | None:
+NEVER_MEMO = "never_decisions"
+
+
+def never_decisions(db: Database) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every ``never`` decision by its pair of uids (sorted), kept in memory: the real-time
+    path checks them on every record, and only stewardship writes them (then forgets)."""
+
+    def load() -> dict[tuple[str, str], dict[str, Any]]:
+        rows = db.query("SELECT * FROM match_decisions WHERE decision = 'never'")
+        return {(r["uid_l"], r["uid_r"]): r for r in rows}
+
+    decisions: dict[tuple[str, str], dict[str, Any]] = db.memo(NEVER_MEMO, load)
+    return decisions
+
+
+def never_between(db: Database, left: list[str], right: list[str]) -> dict[str, Any] | None:
     """A ``never`` decision with one record in ``left`` and one in ``right``, if any."""
+    decisions = never_decisions(db)
+    if not decisions:
+        return None
     a, b = set(left), set(right)
-    rows = dict_rows(
-        db.cursor(within=cur),
-        f"SELECT * FROM match_decisions WHERE decision = 'never' AND "
-        f"(uid_l IN ({', '.join('?' * len(a | b))}))",
-        sorted(a | b),
-    )
-    for r in rows:
-        if (r["uid_l"] in a and r["uid_r"] in b) or (r["uid_l"] in b and r["uid_r"] in a):
-            return r
+    if len(a) * len(b) < len(decisions):
+        pairs = ((min(x, y), max(x, y)) for x in a for y in b)
+        return next((decisions[p] for p in pairs if p in decisions), None)
+    for (x, y), row in decisions.items():
+        if (x in a and y in b) or (x in b and y in a):
+            return row
     return None
 
 
@@ -119,6 +132,7 @@ def merge(db: Database, golden_ids: list[str], *, actor: str, reason: str) -> di
                 "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, 'merge', ?, ?, ?)",
                 [a, b, actor, reason, now],
             )
+    db.forget(NEVER_MEMO)  # a merge decision may replace a never decision on the same pair
     golden_of = {uid: target for g in ids for uid in members[g]}
     changes = [
         (loser, "merged", {"into": target, "members": members[loser], "manual": True})
@@ -192,6 +206,7 @@ def unmerge(
         )
         if restore_id:
             cur.execute("DELETE FROM golden_redirects WHERE from_id = ?", [restore_id])
+    db.forget(NEVER_MEMO)
     new_id = restore_id or GoldenIds(db, block=1)()
     golden_of = {uid: gid for uid in keep} | {uid: new_id for uid in split}
     changes: list[tuple[str, str, dict[str, Any]]] = [
@@ -283,6 +298,7 @@ def decide(
             "INSERT OR REPLACE INTO match_decisions VALUES (?, ?, 'never', ?, ?, ?)",
             [a, b, actor, reason, datetime.now(UTC)],
         )
+    db.forget(NEVER_MEMO)
     _set_review(db, a, b, "never", actor, reason)
     return {"decision": "never", "golden_ids": sorted({golden[a], golden[b]})}
 
