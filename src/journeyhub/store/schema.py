@@ -86,16 +86,14 @@ DDL: list[str] = [
         created_at TIMESTAMPTZ NOT NULL,
         revoked_at TIMESTAMPTZ
     )""",
-    point_read(
-        """CREATE TABLE IF NOT EXISTS source_records (
+    """CREATE TABLE IF NOT EXISTS source_records (
         source       VARCHAR NOT NULL,
         record_id    VARCHAR NOT NULL,
         record       JSON NOT NULL,
         content_hash VARCHAR NOT NULL,
         imported_at  TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (source, record_id)
-    )"""
-    ),
+    )""",
     """CREATE TABLE IF NOT EXISTS imports (
         id          VARCHAR PRIMARY KEY,
         path        VARCHAR NOT NULL,
