@@ -45,7 +45,7 @@ from journeyhub.ingest.writer import BatchWriter
 from journeyhub.journey import store as journey_store
 from journeyhub.journey.model import Journey
 from journeyhub.store import Database, default_db_path
-from journeyhub.store.maintenance import cluster_events
+from journeyhub.store.maintenance import cluster_events, relayout_point_read_tables
 
 
 def _ingest_summary(result: ChunkResult) -> dict[str, Any]:
@@ -359,9 +359,13 @@ class Hub:
 
     # -- maintenance and facts -----------------------------------------------------------------
 
-    def optimize(self) -> int:
-        """Re-cluster events by person (fast timelines after many small writes)."""
-        return cluster_events(self.db)
+    def optimize(self) -> dict[str, Any]:
+        """Re-cluster events by person (fast timelines after many small writes) and rewrite
+        tables an older version laid out differently; says what it did."""
+        return {
+            "events_clustered": cluster_events(self.db),
+            "tables_rewritten": relayout_point_read_tables(self.db),
+        }
 
     def stats(self) -> dict[str, Any]:
         """Row counts of the main tables."""

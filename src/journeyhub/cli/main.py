@@ -195,7 +195,11 @@ def store_stats(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 
 @store_app.command("optimize")
 def store_optimize(db: DbOption = DEFAULT_DB) -> None:
-    """Re-cluster events by customer so timelines stay fast after many small writes."""
+    """Re-cluster events by customer so timelines stay fast after many small writes, and
+    rewrite tables an older journeyhub laid out differently (real-time matching reads them
+    row by row, and keep their text uncompressed now)."""
     with open_hub(db) as hub:
-        rows = hub.optimize()
-    console.print(f"clustered {rows:,} events")
+        done = hub.optimize()
+    console.print(f"clustered {done['events_clustered']:,} events")
+    if done["tables_rewritten"]:
+        console.print(f"rewrote {', '.join(done['tables_rewritten'])} in the current layout")

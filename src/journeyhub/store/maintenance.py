@@ -1,8 +1,12 @@
-"""Keep the store fast: re-cluster events by person so timeline reads touch few row groups."""
+"""Keep the store fast: re-cluster events by person so timeline reads touch few row groups,
+and give tables of an older store the layout the current schema declares."""
 
 from __future__ import annotations
 
+import re
+
 from journeyhub.store.database import Database
+from journeyhub.store.schema import DDL
 
 
 def cluster_events(db: Database) -> int:
@@ -35,3 +39,37 @@ def should_cluster(db: Database, threshold: float = 0.2, minimum: int = 100_000)
     unclustered = unclustered_events(db)
     total = int(db.scalar("SELECT count(*) FROM events"))
     return unclustered >= minimum and unclustered >= threshold * total
+
+
+def relayout_point_read_tables(db: Database) -> list[str]:
+    """Rewrite tables made before their text columns were declared uncompressed
+    (:func:`~journeyhub.store.schema.point_read`), so an older store gets the fast row-by-row
+    reads too; returns the tables rewritten. Each is one transaction: a copy under the
+    current definition, its indexes made again, the old table dropped."""
+    rewritten: list[str] = []
+    for ddl in DDL:
+        found = re.match(r"\s*CREATE TABLE IF NOT EXISTS (\w+)", ddl)
+        if not found or "USING COMPRESSION" not in ddl:
+            continue
+        table = found.group(1)
+        current = db.scalar(
+            "SELECT sql FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' "
+            "AND database_name = current_database()",
+            [table],
+        )
+        if "USING COMPRESSION" in current.upper():
+            continue
+        indexes = [
+            s for s in DDL if re.match(rf"\s*CREATE INDEX IF NOT EXISTS \w+ ON {table}\b", s)
+        ]
+        with db.transaction() as cur:
+            cur.execute(ddl.replace(f"EXISTS {table} (", f"EXISTS {table}_relaid (", 1))
+            cur.execute(f"INSERT INTO {table}_relaid BY NAME SELECT * FROM {table}")
+            cur.execute(f"DROP TABLE {table}")
+            cur.execute(f"ALTER TABLE {table}_relaid RENAME TO {table}")
+            for statement in indexes:
+                cur.execute(statement)
+        rewritten.append(table)
+    if rewritten:
+        db.checkpoint()
+    return rewritten
