@@ -258,7 +258,7 @@ def _attach(
     far as stewards' "never match" decisions allow), or start a new one."""
     involved = sorted(matched | ({previous} if previous else set()), key=golden_number)
     members = members_of(db, involved, cur) if involved else {}
-    matched = _keep_apart(db, cur, uid, sorted(matched, key=golden_number), members)
+    matched = _keep_apart(db, uid, sorted(matched, key=golden_number), members)
     changes: list[tuple[str, str, dict[str, Any]]] = []
     if not matched:
         target = previous or GoldenIds(db, cur=cur)()
@@ -290,7 +290,7 @@ def _attach(
 
 
 def _keep_apart(
-    db: Database, cur: Any, uid: str, ordered: list[str], members: dict[str, list[str]]
+    db: Database, uid: str, ordered: list[str], members: dict[str, list[str]]
 ) -> set[str]:
     """The matched golden ids the record may join together, oldest first, honouring every
     steward's "never match" between their records (a constraint on whole clusters)."""
