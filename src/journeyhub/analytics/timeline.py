@@ -102,21 +102,14 @@ def _item(row: tuple[Any, ...]) -> dict[str, Any]:
     return item
 
 
-MAX_KEY_BRANCHES = 64
-
-
 def _key_branches(keys: list[str], group_id: str | None) -> tuple[str, list[Any]]:
-    """Rows of the given person keys (and of a group), as a UNION ALL of equalities.
+    """Rows of the given person keys (and of a group).
 
-    Each ``person_key = ?`` branch is pruned by zone maps to the row groups holding that key;
-    a single ``IN``/``ANY`` over keys far apart in sort order is not.
+    ``person_key = ANY(?)`` is pruned by zone maps to the row groups holding each key, however
+    far apart the keys sort (DuckDB 2.0; measured as fast as one ``UNION ALL`` branch per key).
     """
-    params: list[Any]
-    if len(keys) > MAX_KEY_BRANCHES:
-        branches, params = ["SELECT * FROM events WHERE person_key = ANY(?)"], [keys]
-    else:
-        branches = ["SELECT * FROM events WHERE person_key = ?"] * len(keys)
-        params = list(keys)
+    branches = ["SELECT * FROM events WHERE person_key = ANY(?)"]
+    params: list[Any] = [keys]
     if group_id is not None:
         branches.append("SELECT * FROM events WHERE group_id = ? AND NOT person_key = ANY(?)")
         params += [group_id, keys]

@@ -182,14 +182,12 @@ def resolve_profile(cur: duckdb.DuckDBPyConnection, identifier: str) -> int | No
 
 
 def profile_nodes(cur: duckdb.DuckDBPyConnection, profile: int) -> list[Node]:
-    """Every identifier of a profile."""
-    return [
-        (k, v)
-        for k, v in cur.execute(
-            "SELECT kind, value FROM identity_nodes WHERE profile_id = ? ORDER BY kind, value",
-            [profile],
-        ).fetchall()
-    ]
+    """Every identifier of a profile, ordered by kind and value (sorted here: an ``ORDER BY``
+    costs DuckDB more than the handful of rows it sorts)."""
+    rows = cur.execute(
+        "SELECT kind, value FROM identity_nodes WHERE profile_id = ?", [profile]
+    ).fetchall()
+    return sorted((k, v) for k, v in rows)
 
 
 def event_keys(cur: duckdb.DuckDBPyConnection, identifier: str) -> tuple[int | None, list[str]]:
