@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import re
 
+import duckdb
+
 from journeyhub.store.database import Database
-from journeyhub.store.schema import DDL
+from journeyhub.store.schema import DDL, declares_uncompressed
 
 
 def cluster_events(db: Database) -> int:
@@ -15,13 +17,11 @@ def cluster_events(db: Database) -> int:
     Imports and REST micro-batches append in arrival order, so one person's events are spread
     over many row groups. This restores one sorted run (a table swap inside one transaction,
     a few seconds per 10M events); imports run it when they added a large share of the table.
+    The copy is made under the current definition, so an older store's events also get the
+    current column layout.
     """
     with db.transaction() as cur:
-        cur.execute(
-            "CREATE TABLE events_clustered AS SELECT * FROM events ORDER BY person_key, timestamp"
-        )
-        cur.execute("DROP TABLE events")
-        cur.execute("ALTER TABLE events_clustered RENAME TO events")
+        _rewrite(cur, "events", order_by="person_key, timestamp")
         cur.execute("UPDATE meta SET value = '0' WHERE key = 'unclustered_events'")
         count = cur.execute("SELECT count(*) FROM events").fetchall()[0][0]
     db.checkpoint()
@@ -42,14 +42,14 @@ def should_cluster(db: Database, threshold: float = 0.2, minimum: int = 100_000)
 
 
 def relayout_point_read_tables(db: Database) -> list[str]:
-    """Rewrite tables made before their text columns were declared uncompressed
+    """Rewrite tables made before some of their text columns were declared uncompressed
     (:func:`~journeyhub.store.schema.point_read`), so an older store gets the fast row-by-row
     reads too; returns the tables rewritten. Each is one transaction: a copy under the
     current definition, its indexes made again, the old table dropped."""
     rewritten: list[str] = []
     for ddl in DDL:
-        found = re.match(r"\s*CREATE TABLE IF NOT EXISTS (\w+)", ddl)
-        if not found or "USING COMPRESSION" not in ddl:
+        found = _CREATE_TABLE.match(ddl)
+        if not found or not declares_uncompressed(ddl):
             continue
         table = found.group(1)
         current = db.scalar(
@@ -57,19 +57,29 @@ def relayout_point_read_tables(db: Database) -> list[str]:
             "AND database_name = current_database()",
             [table],
         )
-        if "USING COMPRESSION" in current.upper():
+        if declares_uncompressed(current):
             continue
-        indexes = [
-            s for s in DDL if re.match(rf"\s*CREATE INDEX IF NOT EXISTS \w+ ON {table}\b", s)
-        ]
         with db.transaction() as cur:
-            cur.execute(ddl.replace(f"EXISTS {table} (", f"EXISTS {table}_relaid (", 1))
-            cur.execute(f"INSERT INTO {table}_relaid BY NAME SELECT * FROM {table}")
-            cur.execute(f"DROP TABLE {table}")
-            cur.execute(f"ALTER TABLE {table}_relaid RENAME TO {table}")
-            for statement in indexes:
-                cur.execute(statement)
+            _rewrite(cur, table)
         rewritten.append(table)
     if rewritten:
         db.checkpoint()
     return rewritten
+
+
+_CREATE_TABLE = re.compile(r"\s*CREATE TABLE IF NOT EXISTS (\w+)")
+
+
+def _rewrite(cur: duckdb.DuckDBPyConnection, table: str, order_by: str | None = None) -> None:
+    """Replace ``table`` by a copy made under its current definition in :data:`DDL` (``CREATE
+    TABLE AS`` would drop column options such as the compression), optionally sorted, and make
+    its indexes again. Runs inside the caller's transaction."""
+    ddl = next(s for s in DDL if (m := _CREATE_TABLE.match(s)) and m.group(1) == table)
+    cur.execute(ddl.replace(f"EXISTS {table} (", f"EXISTS {table}_rewritten (", 1))
+    ordered = f" ORDER BY {order_by}" if order_by else ""
+    cur.execute(f"INSERT INTO {table}_rewritten BY NAME SELECT * FROM {table}{ordered}")
+    cur.execute(f"DROP TABLE {table}")
+    cur.execute(f"ALTER TABLE {table}_rewritten RENAME TO {table}")
+    for statement in DDL:
+        if re.match(rf"\s*CREATE INDEX IF NOT EXISTS \w+ ON {table}\b", statement):
+            cur.execute(statement)

@@ -12,13 +12,22 @@ import re
 SCHEMA_VERSION = 1
 
 
+UNCOMPRESSED = "USING COMPRESSION uncompressed"
+
+
+def declares_uncompressed(ddl: str) -> bool:
+    """Whether a table definition (ours, or the one DuckDB reports) keeps some text
+    uncompressed; an older store's tables lack it until ``store optimize`` rewrites them."""
+    return UNCOMPRESSED.upper() in ddl.upper()
+
+
 def point_read(ddl: str) -> str:
     """``ddl`` with its text columns stored uncompressed, for tables the real-time path reads
     row by row (one record's candidates, one golden record). DuckDB fetches a row from a
     dictionary/FSST segment by decoding far more than the row: at 1M records, 64 rows of
     ``std_records`` take about 100 ms compressed and 12 ms uncompressed. The table takes
     about twice the space; scans are as fast."""
-    return re.sub(r"\b(VARCHAR|JSON)\b(?!\[)", r"\1 USING COMPRESSION uncompressed", ddl)
+    return re.sub(r"\b(VARCHAR|JSON)\b(?!\[)", rf"\1 {UNCOMPRESSED}", ddl)
 
 
 DDL: list[str] = [
