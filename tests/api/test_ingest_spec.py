@@ -230,3 +230,14 @@ def test_health_and_openapi_docs(api: Api) -> None:
     ):
         assert path in spec["paths"], path
     assert "batch" in str(spec["paths"]["/v1/batch"]["post"]["requestBody"])
+
+
+def test_object_fields_sent_as_null_count_as_absent(api: Api) -> None:
+    # many tracking libraries send "properties": null rather than leaving it out
+    r = api.post(
+        "/v1/track",
+        {"userId": "u1", "event": "A", "messageId": "n", "properties": None, "context": None},
+    )
+    assert r.status_code == 200, r.text
+    stored = api.hub.db.query("SELECT properties, context, channel FROM events")
+    assert stored == [{"properties": None, "context": None, "channel": None}]

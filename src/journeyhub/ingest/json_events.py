@@ -142,15 +142,24 @@ def json_fields_sql(table: str) -> str:
 
     Rows with a structural problem get NULL fields (their ``pre_code`` rejects them anyway).
     Events without a messageId get a hash of their content, so identical retries dedupe.
+    The object fields need no second check (:func:`json_event_table` saw that they are
+    objects), and ``context_channel`` comes out of the same parse; see ``json_checked`` in
+    :func:`journeyhub.ingest.staging.typed_stage_sql`.
     """
-    strings = "[" + ", ".join(f"'$.{f}'" for f in STRING_FIELDS) + "]"
+    paths = [*STRING_FIELDS, "context.channel"]
+    strings = "[" + ", ".join(f"'$.{f}'" for f in paths) + "]"
     objects = "[" + ", ".join(f"'$.{f}'" for f in OBJECT_FIELDS) + "]"
     fields = [
         f"s[{i}] AS {quote_ident(f)}"
         for i, f in enumerate(STRING_FIELDS, start=1)
         if f != "messageId"
     ]
-    fields += [f"o[{i}]::VARCHAR AS {quote_ident(f)}" for i, f in enumerate(OBJECT_FIELDS, start=1)]
+    fields.append(f"s[{len(paths)}] AS context_channel")
+    # an object field given as JSON null is absent (json_extract keeps it as the text 'null')
+    fields += [
+        f"nullif(o[{i}]::VARCHAR, 'null') AS {quote_ident(f)}"
+        for i, f in enumerate(OBJECT_FIELDS, start=1)
+    ]
     return f"""(
         SELECT {", ".join(META_COLUMNS)},
             coalesce(s[1], 'jh-' || md5(raw)) AS "messageId", {", ".join(fields)}

@@ -269,7 +269,7 @@ def json_stage(cur: duckdb.DuckDBPyConnection, table: pa.Table) -> str:
     columns = {name: "VARCHAR" for name in (*STRING_FIELDS, *OBJECT_FIELDS)}
     columns.update({f.name: str(f.type) for f in table.schema})
     columns["received_at"] = "TIMESTAMPTZ"
-    return typed_stage_sql(json_fields_sql("_json_events"), columns, source="")
+    return typed_stage_sql(json_fields_sql("_json_events"), columns, source="", json_checked=True)
 
 
 def commit_json_table(

@@ -51,11 +51,15 @@ def typed_stage_sql(
     *,
     source: str,
     mapping: Mapping[str, str] | None = None,
+    json_checked: bool = False,
 ) -> str:
     """Staged relation over a relation of typed columns that has a ``pos`` column.
 
     ``columns`` maps each column name to its DuckDB type; ``mapping`` maps canonical field
-    names (``userId``) to column names of the input (``customer_no``).
+    names (``userId``) to column names of the input (``customer_no``). ``json_checked``: the
+    relation is :func:`~journeyhub.ingest.json_events.json_fields_sql`, whose object fields
+    are known to be JSON objects and which brings ``context_channel`` along, so neither is
+    parsed again (REST spends most of a batch's validation on JSON).
     """
     meta = {c for c in META_COLUMNS if c in columns}
     resolved: dict[str, str] = {}
@@ -103,11 +107,20 @@ def typed_stage_sql(
     def meta_or(name: str, default: str) -> str:
         return f"{quote_ident(name)} AS {name}" if name in meta else f"{default} AS {name}"
 
-    # valid JSON whose first character is "{" is an object: one parse per value
-    json_checks = " ".join(
-        f"WHEN {f} IS NOT NULL AND NOT (json_valid({f}) AND ltrim({f}) LIKE '{{%') THEN '{f}'"
-        for f in OBJECT_FIELDS
-    )
+    if json_checked:
+        bad_json = "NULL::VARCHAR"
+        channel_given = "coalesce(channel, context_channel)"
+    else:
+        # valid JSON whose first character is "{" is an object: one parse per value
+        checks = " ".join(
+            f"WHEN {f} IS NOT NULL AND NOT (json_valid({f}) AND ltrim({f}) LIKE '{{%') THEN '{f}'"
+            for f in OBJECT_FIELDS
+        )
+        bad_json = f"CASE {checks} END"
+        channel_given = (
+            "CASE WHEN channel IS NULL AND context IS NOT NULL AND json_valid(context) "
+            "THEN json_extract_string(context, '$.channel') ELSE channel END"
+        )
     timestamp_field = "timestamp" if col("timestamp") else "originalTimestamp"
     received = col("receivedAt")
     file_received = f"TRY_CAST({received} AS TIMESTAMPTZ)" if received else "NULL::TIMESTAMPTZ"
@@ -136,10 +149,7 @@ def typed_stage_sql(
         properties, traits, context, bad_json, {size} AS size_bytes,
         coalesce(received_given, now_ts) AS received_at
     FROM (
-        SELECT *, CASE {json_checks} END AS bad_json,
-            CASE WHEN channel IS NULL AND context IS NOT NULL AND json_valid(context)
-                 THEN json_extract_string(context, '$.channel') ELSE channel END
-                AS channel_given
+        SELECT *, {bad_json} AS bad_json, {channel_given} AS channel_given
         FROM (
             SELECT pos, {meta_or("position", "pos")}, {meta_or("source", quote_literal(source))},
                 {meta_or("raw", "NULL::VARCHAR")}, {meta_or("pre_code", "NULL::VARCHAR")},
@@ -154,7 +164,7 @@ def typed_stage_sql(
                 {text("userId")} AS user_id, {text("anonymousId")} AS anonymous_id,
                 {text("groupId")} AS group_id, {text("previousId")} AS previous_id,
                 {ts_columns(timestamp_field, "ts")}, {ts_columns("sentAt", "sent")},
-                {text("channel")} AS channel,
+                {text("channel")} AS channel,{" context_channel," if json_checked else ""}
                 {json_text("properties")} AS properties, {json_text("traits")} AS traits,
                 {json_text("context")} AS context,
                 CASE WHEN {col("messageId") or "NULL"} IS NULL
