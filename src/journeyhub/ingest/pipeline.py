@@ -50,8 +50,7 @@ class ChunkResult:
     duplicate_positions: list[int] = field(default_factory=list)
 
 
-CHECK_SQL = """
-CREATE OR REPLACE TEMP TABLE _checked AS
+CHECKED_SQL = """
 WITH staged AS ({stage}),
 timed AS (
     SELECT *, CASE WHEN sent_parsed IS NOT NULL AND ts_parsed IS NOT NULL
@@ -189,10 +188,15 @@ def commit_staged(
     )
 
 
+def checked_sql(stage_sql: str) -> str:
+    """The staged rows, validated: a reason code per rejected row, and whether each valid row
+    is already stored (a query: reads the store, writes nothing)."""
+    return CHECKED_SQL.format(stage=stage_sql, reasons=reason_code_sql())
+
+
 def check_staged(cur: duckdb.DuckDBPyConnection, stage_sql: str) -> None:
-    """Validate staged rows into the temp table ``_checked`` (reads the store, writes nothing):
-    a reason code per rejected row, and whether each valid row is already stored."""
-    cur.execute(CHECK_SQL.format(stage=stage_sql, reasons=reason_code_sql()))
+    """Validate staged rows into the temp table ``_checked`` (see :func:`checked_sql`)."""
+    cur.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_sql(stage_sql)}")
 
 
 def apply_checked(

@@ -28,7 +28,7 @@ from journeyhub.ingest.pipeline import (
     ChunkResult,
     LinkedEdges,
     apply_checked,
-    check_staged,
+    checked_sql,
     json_stage,
 )
 from journeyhub.store import Database
@@ -151,10 +151,7 @@ class BatchWriter:
                     self._in_flight.pop(n, None)
                 self._committed = [n for n in self._committed if n not in done]
                 pending_ids = [ids for ids in self._in_flight.values() if len(ids)]
-            stage = json_stage(cur, table)
-            check_staged(cur, stage)
-            checked = cur.sql("SELECT * FROM _checked").to_arrow_table()
-            cur.execute("DROP TABLE _checked")
+            checked = cur.sql(checked_sql(json_stage(cur, table))).to_arrow_table()
         finally:
             cur.execute("ROLLBACK")
             cur.unregister("_json_events")
