@@ -64,7 +64,6 @@ repeated AS (  -- message ids seen more than once in this chunk (rare): first va
     GROUP BY message_id HAVING count(*) > 1
 )
 SELECT n.*,
-    NULL::VARCHAR AS reason,
     coalesce(n.user_id, n.anonymous_id) AS person_key,
     (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.pos <> coalesce(r.first_pos, n.pos)))
         AS is_duplicate,
@@ -87,7 +86,7 @@ FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
 QUARANTINE_SQL = """
 INSERT INTO quarantine (id, received_at, source, position, reason_code, reason, payload)
 SELECT c.quarantine_id, c.received_at, c.source, c.position,
-       c.reason_code, c.reason, encode(coalesce(c.raw, {row_json}, ''))
+       c.reason_code, {reason}, encode(coalesce(c.raw, {row_json}, ''))
 FROM _checked c {row_join}
 WHERE c.reason_code IS NOT NULL
 """
@@ -180,12 +179,14 @@ def commit_staged(
     rejected rows are then kept whole as the JSON of their original columns.
     """
     check_staged(cur, stage_sql)
-    return apply_checked(
+    result = apply_checked(
         cur,
         typed_source=typed_source,
         max_rejections=max_rejections,
         want_duplicates=want_duplicates,
     )
+    cur.execute("DROP TABLE _checked")
+    return result
 
 
 def checked_sql(stage_sql: str) -> str:
@@ -208,7 +209,8 @@ def apply_checked(
     linked_edges: LinkedEdges | None = None,
 ) -> ChunkResult:
     """Store what ``_checked`` holds: quarantine the rejected rows, insert the new events,
-    link identities. Drops ``_checked`` at the end; the caller owns the transaction."""
+    link identities. ``_checked`` (a temp table, or an Arrow table registered under that
+    name) is only read; the caller owns it and the transaction."""
     received, accepted, duplicates, rejected, grouped, linking = cur.execute(
         """SELECT count(*),
                   count(*) FILTER (WHERE reason_code IS NULL AND NOT is_duplicate),
@@ -236,12 +238,10 @@ def apply_checked(
             )
         else:
             row_json, row_join = "NULL", ""
-        cur.execute(
-            f"UPDATE _checked SET reason = {reason_message_sql()} WHERE reason_code IS NOT NULL"
-        )
-        cur.execute(QUARANTINE_SQL.format(row_json=row_json, row_join=row_join))
+        reason = reason_message_sql()
+        cur.execute(QUARANTINE_SQL.format(reason=reason, row_json=row_json, row_join=row_join))
         rows = cur.execute(
-            "SELECT pos, position, reason_code, reason, quarantine_id FROM _checked "
+            f"SELECT pos, position, reason_code, {reason}, quarantine_id FROM _checked "
             "WHERE reason_code IS NOT NULL ORDER BY pos LIMIT ?",
             [max_rejections],
         ).fetchall()
@@ -263,7 +263,6 @@ def apply_checked(
             _link_identities(cur, linked_edges, now)
         if grouped:
             cur.execute(MEMBERS_SQL, [now])
-    cur.execute("DROP TABLE _checked")
     return result
 
 

@@ -194,12 +194,16 @@ class BatchWriter:
         n_events = batch.checked.num_rows
         try:
             with self.db.transaction() as cur:
-                cur.register("_checked_arrow", batch.checked)
-                cur.execute("CREATE OR REPLACE TEMP TABLE _checked AS SELECT * FROM _checked_arrow")
-                cur.unregister("_checked_arrow")
-                result = apply_checked(
-                    cur, max_rejections=n_events, want_duplicates=True, linked_edges=self._linked
-                )
+                cur.register("_checked", batch.checked)
+                try:
+                    result = apply_checked(
+                        cur,
+                        max_rejections=n_events,
+                        want_duplicates=True,
+                        linked_edges=self._linked,
+                    )
+                finally:
+                    cur.unregister("_checked")
             self._linked.remember()
         except BaseException as exc:
             # later batches were validated against this one's ids: they cannot be trusted
