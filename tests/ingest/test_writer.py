@@ -28,3 +28,19 @@ def test_every_future_reports_its_own_rejections_by_index(hub: Hub) -> None:
     assert [r.position for r in first.rejections] == [3]
     assert [r.position for r in second.rejections] == [0]
     assert (first.accepted, second.duplicates) == (3, 3)
+
+
+def test_dedupe_holds_for_a_store_whose_id_hashes_are_missing_or_stale(db_path) -> None:
+    # the probe reads the hashes in event_ids; a store made before that table (or by another
+    # DuckDB version, whose hash may differ) gets them refilled from events when opened
+    with Hub(db_path) as hub:
+        assert hub.ingest_json(events("old", 50)).accepted == 50
+        assert hub.db.scalar("SELECT count(*) FROM event_ids") == 50
+        with hub.db.transaction() as cur:
+            cur.execute("DELETE FROM event_ids")
+            cur.execute("UPDATE meta SET value = '0.0.1' WHERE key = 'event_ids'")
+    with Hub(db_path) as hub:
+        again = hub.ingest_json(events("old", 50) + events("new", 5))
+        assert (again.accepted, again.duplicates) == (5, 50)
+        assert hub.db.scalar("SELECT count(*) FROM events") == 55
+        assert hub.db.scalar("SELECT count(*) FROM event_ids") == 55

@@ -70,8 +70,10 @@ SELECT n.*,
     CASE WHEN n.reason_code IS NOT NULL
          THEN 'q_' || replace(uuid()::VARCHAR, '-', '') END AS quarantine_id
 FROM reasoned n LEFT JOIN repeated r ON r.message_id = n.message_id LEFT JOIN (
-    SELECT message_id FROM events
-    WHERE message_id IN (SELECT message_id FROM reasoned WHERE reason_code IS NULL)
+    SELECT message_id FROM events  -- text compared only for ids whose hash is stored
+    WHERE message_id IN (
+        SELECT message_id FROM reasoned
+        WHERE reason_code IS NULL AND hash(message_id) IN (SELECT id_hash FROM event_ids))
 ) e ON e.message_id = n.message_id
 """
 
@@ -81,6 +83,11 @@ SELECT message_id, type, coalesce(event, name), user_id, anonymous_id, person_ke
        previous_id, channel, source, ts, sent_parsed, received_at,
        properties, traits, context
 FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
+"""
+
+INSERT_EVENT_IDS_SQL = """
+INSERT INTO event_ids
+SELECT hash(message_id) FROM _checked WHERE reason_code IS NULL AND NOT is_duplicate
 """
 
 QUARANTINE_SQL = """
@@ -254,6 +261,7 @@ def apply_checked(
         ]
     if accepted:
         cur.execute(INSERT_EVENTS_SQL)
+        cur.execute(INSERT_EVENT_IDS_SQL)
         cur.execute(
             "UPDATE meta SET value = (CAST(value AS BIGINT) + ?)::VARCHAR "
             "WHERE key = 'unclustered_events'",

@@ -96,6 +96,25 @@ class Database:
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", [str(SCHEMA_VERSION)]
         )
         self._con.execute("INSERT OR IGNORE INTO meta VALUES ('unclustered_events', '0')")
+        self._index_event_ids()
+
+    def _index_event_ids(self) -> None:
+        """(Re)fill ``event_ids`` from ``events`` when it was made by another DuckDB version
+        (``hash`` is not promised stable across versions) or predates the table."""
+        made_by = self._con.execute("SELECT value FROM meta WHERE key = 'event_ids'").fetchall()
+        if made_by and made_by[0][0] == duckdb.__version__:
+            return
+        self._con.execute("BEGIN TRANSACTION")
+        try:
+            self._con.execute("DELETE FROM event_ids")
+            self._con.execute("INSERT INTO event_ids SELECT hash(message_id) FROM events")
+            self._con.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('event_ids', ?)", [duckdb.__version__]
+            )
+        except BaseException:
+            self._con.execute("ROLLBACK")
+            raise
+        self._con.execute("COMMIT")
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """A new connection to the same database, for a thread of its own."""
