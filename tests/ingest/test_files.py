@@ -52,6 +52,15 @@ def test_reimporting_a_file_never_duplicates(hub: Hub, tmp_path: Path) -> None:
     assert hub.db.scalar("SELECT count(*) FROM events") == 50
 
 
+def test_a_message_id_already_stored_for_another_person_is_a_duplicate(
+    hub: Hub, tmp_path: Path
+) -> None:
+    event = {"type": "track", "userId": "u1", "event": "A", "messageId": "m1"}
+    assert hub.import_events(write_jsonl(tmp_path / "a.jsonl", [event])).accepted == 1
+    again = hub.import_events(write_jsonl(tmp_path / "b.jsonl", [{**event, "userId": "u2"}]))
+    assert (again.accepted, again.duplicates) == (0, 1)
+
+
 def test_parquet_import_with_typed_timestamps_and_chunked_commits(hub: Hub, tmp_path: Path) -> None:
     from datetime import UTC, datetime, timedelta
 

@@ -44,3 +44,15 @@ def test_dedupe_holds_for_a_store_whose_id_hashes_are_missing_or_stale(db_path) 
         assert (again.accepted, again.duplicates) == (5, 50)
         assert hub.db.scalar("SELECT count(*) FROM events") == 55
         assert hub.db.scalar("SELECT count(*) FROM event_ids") == 55
+
+
+def test_a_reused_message_id_is_a_duplicate_even_from_another_person(hub: Hub) -> None:
+    # a retry normally comes from the same person, so the store is probed among that person's
+    # events first; an id reused by someone else is still caught by the full comparison
+    first = {"type": "track", "userId": "alice", "event": "A", "messageId": "shared-id"}
+    assert hub.ingest_json([first]).accepted == 1
+    retry = hub.ingest_json([first, {**first, "messageId": "fresh"}])
+    assert (retry.accepted, retry.duplicates) == (1, 1)
+    reused = hub.ingest_json([{**first, "userId": "bob"}])
+    assert (reused.accepted, reused.duplicates) == (0, 1)
+    assert hub.db.scalar("SELECT count(*) FROM events") == 2

@@ -58,24 +58,33 @@ timed AS (
                    ELSE coalesce(ts_parsed, received_at) END AS ts
     FROM staged
 ),
-reasoned AS MATERIALIZED (SELECT *, {reasons} FROM timed),
+reasoned AS MATERIALIZED (
+    SELECT *, {reasons}, coalesce(user_id, anonymous_id) AS person_key FROM timed
+),
 repeated AS (  -- message ids seen more than once in this chunk (rare): first valid one wins
     SELECT message_id, min(pos) AS first_pos FROM reasoned WHERE reason_code IS NULL
     GROUP BY message_id HAVING count(*) > 1
-)
+),
+seen AS MATERIALIZED (  -- valid rows whose id hash is stored: retries (or a hash collision)
+    SELECT message_id, person_key FROM reasoned
+    WHERE reason_code IS NULL AND hash(message_id) IN (SELECT id_hash FROM event_ids)
+),
+stored AS (SELECT message_id FROM events WHERE {stored_filter})
 SELECT n.*,
-    coalesce(n.user_id, n.anonymous_id) AS person_key,
     (n.reason_code IS NULL AND (e.message_id IS NOT NULL OR n.pos <> coalesce(r.first_pos, n.pos)))
         AS is_duplicate,
+    {seen_flag} AS id_hash_seen,
     CASE WHEN n.reason_code IS NOT NULL
          THEN 'q_' || replace(uuid()::VARCHAR, '-', '') END AS quarantine_id
-FROM reasoned n LEFT JOIN repeated r ON r.message_id = n.message_id LEFT JOIN (
-    SELECT message_id FROM events  -- text compared only for ids whose hash is stored
-    WHERE message_id IN (
-        SELECT message_id FROM reasoned
-        WHERE reason_code IS NULL AND hash(message_id) IN (SELECT id_hash FROM event_ids))
-) e ON e.message_id = n.message_id
+FROM reasoned n LEFT JOIN repeated r ON r.message_id = n.message_id
+LEFT JOIN stored e ON e.message_id = n.message_id
 """
+
+# Which stored events a chunk's hash hits are compared with: all of them (one scan, cheapest
+# for a file chunk, where a re-import makes every row a hit), or only the sending person's
+# (zone-map pruned, for a REST batch holding a few retries: a retry comes from the same person)
+ALL_EVENTS = "message_id IN (SELECT message_id FROM seen)"
+SAME_PERSON = "person_key IN (SELECT person_key FROM seen) AND " + ALL_EVENTS
 
 INSERT_EVENTS_SQL = """
 INSERT INTO events
@@ -196,15 +205,32 @@ def commit_staged(
     return result
 
 
-def checked_sql(stage_sql: str) -> str:
+def checked_sql(stage_sql: str, *, same_person: bool = False) -> str:
     """The staged rows, validated: a reason code per rejected row, and whether each valid row
-    is already stored (a query: reads the store, writes nothing)."""
-    return CHECKED_SQL.format(stage=stage_sql, reasons=reason_code_sql())
+    is already stored (a query: reads the store, writes nothing). With ``same_person`` a
+    stored id is looked for among its sender's events only; rows it leaves unconfirmed
+    (``id_hash_seen`` but not ``is_duplicate``) need :func:`stored_message_ids`."""
+    return CHECKED_SQL.format(
+        stage=stage_sql,
+        reasons=reason_code_sql(),
+        stored_filter=SAME_PERSON if same_person else ALL_EVENTS,
+        # every hit is compared over all events when not same_person: none is left unconfirmed
+        seen_flag="n.message_id IN (SELECT message_id FROM seen)" if same_person else "false",
+    )
 
 
 def check_staged(cur: duckdb.DuckDBPyConnection, stage_sql: str) -> None:
     """Validate staged rows into the temp table ``_checked`` (see :func:`checked_sql`)."""
     cur.execute(f"CREATE OR REPLACE TEMP TABLE _checked AS {checked_sql(stage_sql)}")
+
+
+def stored_message_ids(cur: duckdb.DuckDBPyConnection, ids: list[str]) -> set[str]:
+    """Which of ``ids`` are stored (compared over the whole table: for the rare ids that
+    :data:`CHECKED_SQL` could not confirm or rule out by the sender's events)."""
+    found = cur.execute(
+        "SELECT message_id FROM events WHERE message_id IN (SELECT unnest(?::VARCHAR[]))", [ids]
+    ).fetchall()
+    return {m for (m,) in found}
 
 
 def apply_checked(

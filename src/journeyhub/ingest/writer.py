@@ -30,6 +30,7 @@ from journeyhub.ingest.pipeline import (
     apply_checked,
     checked_sql,
     json_stage,
+    stored_message_ids,
 )
 from journeyhub.store import Database
 
@@ -151,7 +152,19 @@ class BatchWriter:
                     self._in_flight.pop(n, None)
                 self._committed = [n for n in self._committed if n not in done]
                 pending_ids = [ids for ids in self._in_flight.values() if len(ids)]
-            checked = cur.sql(checked_sql(json_stage(cur, table))).to_arrow_table()
+            query = checked_sql(json_stage(cur, table), same_person=True)
+            checked = cur.sql(query).to_arrow_table()
+            # an id hash is stored but the sender's events lack the id: another person used
+            # it, or the hash collided (almost never); compare it over the whole table
+            unconfirmed = pc.and_(checked["id_hash_seen"], pc.invert(checked["is_duplicate"]))
+            if pc.any(unconfirmed).as_py():
+                ids = pc.filter(checked["message_id"], unconfirmed).to_pylist()
+                stored = pa.array(sorted(stored_message_ids(cur, ids)), pa.string())
+                found = pc.and_(unconfirmed, pc.is_in(checked["message_id"], value_set=stored))
+                dup = pc.or_(checked["is_duplicate"], found)
+                checked = checked.set_column(
+                    checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup
+                )
         finally:
             cur.execute("ROLLBACK")
             cur.unregister("_json_events")
