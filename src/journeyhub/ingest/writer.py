@@ -52,6 +52,12 @@ class _Validated:
     checked: pa.Table
 
 
+def _also_duplicates(checked: pa.Table, mask: pa.ChunkedArray) -> pa.Table:
+    """``checked`` with the rows under ``mask`` marked as duplicates too."""
+    dup = pc.or_(checked["is_duplicate"], mask)
+    return checked.set_column(checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup)
+
+
 class BatchWriter:
     """Validator and committer threads that store queued requests in micro-batches."""
 
@@ -161,20 +167,13 @@ class BatchWriter:
                 ids = pc.filter(checked["message_id"], unconfirmed).to_pylist()
                 stored = pa.array(sorted(stored_message_ids(cur, ids)), pa.string())
                 found = pc.and_(unconfirmed, pc.is_in(checked["message_id"], value_set=stored))
-                dup = pc.or_(checked["is_duplicate"], found)
-                checked = checked.set_column(
-                    checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup
-                )
+                checked = _also_duplicates(checked, found)
         finally:
             cur.execute("ROLLBACK")
             cur.unregister("_json_events")
         if pending_ids:  # also a duplicate of an event validated but not yet committed
             seen = pc.is_in(checked["message_id"], value_set=pa.concat_arrays(pending_ids))
-            valid = pc.is_null(checked["reason_code"])
-            dup = pc.or_(checked["is_duplicate"], pc.and_(valid, seen))
-            checked = checked.set_column(
-                checked.schema.get_field_index("is_duplicate"), "is_duplicate", dup
-            )
+            checked = _also_duplicates(checked, pc.and_(pc.is_null(checked["reason_code"]), seen))
         accepted = pc.filter(
             checked["message_id"],
             pc.and_(pc.is_null(checked["reason_code"]), pc.invert(checked["is_duplicate"])),

@@ -104,17 +104,10 @@ class Database:
         made_by = self._con.execute("SELECT value FROM meta WHERE key = 'event_ids'").fetchall()
         if made_by and made_by[0][0] == duckdb.__version__:
             return
-        self._con.execute("BEGIN TRANSACTION")
-        try:
-            self._con.execute("DELETE FROM event_ids")
-            self._con.execute("INSERT INTO event_ids SELECT hash(message_id) FROM events")
-            self._con.execute(
-                "INSERT OR REPLACE INTO meta VALUES ('event_ids', ?)", [duckdb.__version__]
-            )
-        except BaseException:
-            self._con.execute("ROLLBACK")
-            raise
-        self._con.execute("COMMIT")
+        with self.transaction() as cur:
+            cur.execute("DELETE FROM event_ids")
+            cur.execute("INSERT INTO event_ids SELECT hash(message_id) FROM events")
+            cur.execute("INSERT OR REPLACE INTO meta VALUES ('event_ids', ?)", [duckdb.__version__])
 
     def connection(self) -> duckdb.DuckDBPyConnection:
         """A new connection to the same database, for a thread of its own."""

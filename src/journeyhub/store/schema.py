@@ -53,7 +53,8 @@ DDL: list[str] = [
     # DuckDB's 64-bit hash of every stored messageId. The dedupe probe of each ingest batch
     # scans these 8-byte values instead of the ids' text (at 10M events: ~17 instead of
     # ~125 ms for a 5,000-event REST batch) and compares text only for a hash hit. Filled by
-    # the same transaction that inserts the events; see Database._migrate for old stores.
+    # the same transaction that inserts the events; Database._index_event_ids refills it for an
+    # older store or another DuckDB version.
     """CREATE TABLE IF NOT EXISTS event_ids (id_hash UBIGINT NOT NULL)""",
     """CREATE TABLE IF NOT EXISTS quarantine (
         id           VARCHAR PRIMARY KEY,
