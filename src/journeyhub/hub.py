@@ -357,6 +357,19 @@ class Hub:
         """Whether an API key is known and active."""
         return keys.is_valid_key(self.db, key)
 
+    def active_key_id(self, key: str) -> str | None:
+        """The id of an API key that is known and active (None otherwise)."""
+        return keys.active_key_id(self.db, key)
+
+    def list_keys(self) -> list[dict[str, Any]]:
+        """Every API key without its secret: id, name, prefix, created_at, revoked_at."""
+        return keys.list_keys(self.db)
+
+    def revoke_key(self, key_id: str) -> None:
+        """Revoke an API key by id; ``KeyError`` when no active key has that id."""
+        if not keys.revoke_key(self.db, key_id):
+            raise KeyError(f"no active API key with id {key_id}")
+
     # -- maintenance and facts -----------------------------------------------------------------
 
     def optimize(self) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from journeyhub.api import (
     feedback_routes,
     golden_routes,
     ingest_routes,
+    key_routes,
     read_routes,
     value_routes,
 )
@@ -89,5 +90,6 @@ def create_app(
     app.include_router(analytics_routes.build_router(hub, require_key))
     app.include_router(feedback_routes.build_router(hub, require_key))
     app.include_router(value_routes.build_router(hub, require_key))
+    app.include_router(key_routes.build_router(hub, require_key))
     app.include_router(feedback_routes.build_pages(hub))
     return app

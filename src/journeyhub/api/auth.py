@@ -29,11 +29,15 @@ def key_from_header(header: str | None) -> str | None:
 
 
 class KeyChecker:
-    """FastAPI dependency that admits requests with a valid key (valid keys are cached)."""
+    """FastAPI dependency that admits requests with a valid key.
+
+    Valid keys are cached with their id; revoking a key through this server
+    (``DELETE /v1/keys/{id}``, see :meth:`forget`) takes effect on the next request.
+    """
 
     def __init__(self, hub: Hub) -> None:
         self.hub = hub
-        self._valid: set[str] = set()
+        self._valid: dict[str, str] = {}  # key -> key id
 
     async def __call__(self, request: Request) -> str:
         # async: a plain ``def`` dependency would send every request through the thread pool
@@ -48,7 +52,13 @@ class KeyChecker:
                 headers={"WWW-Authenticate": 'Bearer, Basic realm="journeyhub"'},
             )
         if key not in self._valid:
-            if not await run_in_threadpool(self.hub.is_valid_key, key):
+            key_id = await run_in_threadpool(self.hub.active_key_id, key)
+            if key_id is None:
                 raise ApiError(401, "unauthorized", "unknown or revoked API key")
-            self._valid.add(key)
+            self._valid[key] = key_id
         return key
+
+    def forget(self, key_id: str) -> None:
+        """Stop admitting the cached key with this id (after it was revoked)."""
+        for key in [k for k, i in self._valid.items() if i == key_id]:
+            del self._valid[key]

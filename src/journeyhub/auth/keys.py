@@ -28,15 +28,19 @@ def create_key(db: Database, name: str = "default") -> dict[str, str]:
     return {"id": key_id, "name": name, "key": key}
 
 
+def active_key_id(db: Database, key: str) -> str | None:
+    """The id of ``key`` when it was created here and is not revoked, else None."""
+    if not key.startswith(PREFIX):
+        return None
+    found = db.scalar(
+        "SELECT id FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", [_hash(key)]
+    )
+    return str(found) if found is not None else None
+
+
 def is_valid_key(db: Database, key: str) -> bool:
     """True when ``key`` was created here and is not revoked."""
-    if not key.startswith(PREFIX):
-        return False
-    return bool(
-        db.scalar(
-            "SELECT count(*) FROM api_keys WHERE key_hash = ? AND revoked_at IS NULL", [_hash(key)]
-        )
-    )
+    return active_key_id(db, key) is not None
 
 
 def list_keys(db: Database) -> list[dict[str, Any]]:

@@ -104,11 +104,9 @@ def keys_create(
 
 @keys_app.command("list")
 def keys_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
-    """List API keys (without their secrets)."""
-    from journeyhub.auth.keys import list_keys
-
+    """List API keys (without their secrets). While a server holds the database: GET /v1/keys."""
     with open_hub(db) as hub:
-        rows = list_keys(hub.db)
+        rows = hub.list_keys()
     if as_json:
         print_json(rows)
     else:
@@ -119,12 +117,10 @@ def keys_list(db: DbOption = DEFAULT_DB, as_json: JsonOption = False) -> None:
 def keys_revoke(
     key_id: Annotated[str, typer.Argument(help="Key id (key_...).")], db: DbOption = DEFAULT_DB
 ) -> None:
-    """Revoke an API key by its id."""
-    from journeyhub.auth.keys import revoke_key
-
+    """Revoke an API key by its id. While a server holds the database, revoke it there
+    (DELETE /v1/keys/KEY_ID): the server then refuses the key from the next request on."""
     with open_hub(db) as hub:
-        if not revoke_key(hub.db, key_id):
-            raise KeyError(f"no active key with id {key_id}")
+        hub.revoke_key(key_id)
     console.print(f"revoked {key_id}")
 
 
