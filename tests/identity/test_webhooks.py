@@ -111,3 +111,31 @@ def test_the_running_server_pushes_changes_by_itself(resolved_hub, receiver, mon
             assert time.monotonic() < deadline, "the server did not push the feed"
             time.sleep(0.05)
     assert sum(len(json.loads(b)["changes"]) for b in receiver.bodies) == total
+
+
+def test_a_touchpoint_subscribes_over_rest_while_the_server_runs(
+    resolved_hub, receiver, monkeypatch
+):
+    receiver.fail = 0
+    monkeypatch.setenv(WEBHOOK_INTERVAL_ENV, "0.1")
+    auth = {"Authorization": f"Bearer {resolved_hub.create_key('crm')['key']}"}
+    total = resolved_hub.db.scalar("SELECT count(*) FROM golden_changes")
+    with TestClient(create_app(resolved_hub)) as client:
+        bad = client.post("/v1/golden/webhooks", json={"url": "ftp://x/y"}, headers=auth)
+        assert bad.status_code == 400 and "http" in bad.json()["error"]["message"]
+        made = client.post(
+            "/v1/golden/webhooks", json={"url": receiver.url, "from_start": True}, headers=auth
+        )
+        assert made.status_code == 201 and made.json()["secret"]
+        hook_id = made.json()["id"]
+        deadline = time.monotonic() + 20
+        while (
+            client.get("/v1/golden/webhooks", headers=auth).json()["items"][0]["delivered"] < total
+        ):
+            assert time.monotonic() < deadline, "the server did not push the feed"
+            time.sleep(0.05)
+        assert receiver.signatures[0] == sign(made.json()["secret"], receiver.bodies[0])
+        gone = client.delete(f"/v1/golden/webhooks/{hook_id}", headers=auth)
+        assert gone.json() == {"removed": hook_id}
+        assert client.delete(f"/v1/golden/webhooks/{hook_id}", headers=auth).status_code == 404
+        assert client.get("/v1/golden/webhooks", headers=auth).json()["items"] == []

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from journeyhub.api.errors import ApiError
+from journeyhub.api.errors import ApiError, run_blocking
 from journeyhub.hub import Hub
 from journeyhub.identity.playback import LOOKUP_KEYS, GoldenNotFound
 from journeyhub.identity.sources import SourceError
@@ -36,6 +36,11 @@ class UnmergeRequest(Decision):
     records: list[str] | None = Field(
         None, description="Records (source/id) to split off; none: undo the latest merge."
     )
+
+
+class WebhookRequest(BaseModel):
+    url: str = Field(..., description="http(s) URL that receives the change feed (POST, signed).")
+    from_start: bool = Field(False, description="Also send every change made before now.")
 
 
 class ReviewDecision(Decision):
@@ -125,6 +130,26 @@ def build_router(hub: Hub, require_key: Any) -> APIRouter:
                 body.uid_l, body.uid_r, body.decision, actor=body.user, reason=body.reason
             )
         )
+
+    @router.get("/golden/webhooks", summary="Webhook subscriptions with cursor and failures")
+    async def webhooks() -> dict:
+        return {"items": await run_blocking(hub.list_webhooks)}
+
+    @router.post(
+        "/golden/webhooks",
+        status_code=201,
+        summary="Subscribe a URL to the change feed; the answer holds its signing secret (once)",
+    )
+    async def add_webhook(body: WebhookRequest) -> dict:
+        return await run_blocking(  # type: ignore[no-any-return]
+            lambda: hub.add_webhook(body.url, from_start=body.from_start), "invalid_webhook"
+        )
+
+    @router.delete("/golden/webhooks/{hook_id}", summary="Unsubscribe a webhook")
+    async def remove_webhook(hook_id: str) -> dict:
+        if not await run_blocking(lambda: hub.remove_webhook(hook_id)):
+            raise ApiError(404, "not_found", f"no webhook with id {hook_id}")
+        return {"removed": hook_id}
 
     @router.get("/golden/{golden_id}", summary="One golden record with lineage and history")
     async def show(golden_id: str) -> dict:
