@@ -40,6 +40,13 @@ def test_phone_numbers_match_in_any_format(hub: Hub) -> None:
     )
     assert hub.timeline("u1").profile_id == hub.timeline("u2").profile_id
     assert hub.timeline("+491711234567").profile_id == hub.timeline("u1").profile_id
+    assert hub.timeline("0171 / 123 45-67").profile_id == hub.timeline("u1").profile_id
+
+
+def test_an_unknown_id_with_digits_is_not_read_as_someones_phone(hub: Hub) -> None:
+    # libphonenumber reads "C1711234567" as the German number +491711234567
+    hub.ingest([{"type": "identify", "userId": "u1", "traits": {"phone": "0171 1234567"}}])
+    assert hub.timeline("C1711234567").profile_id is None
 
 
 def test_alias_links_previous_id(hub: Hub) -> None:

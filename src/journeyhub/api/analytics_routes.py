@@ -17,7 +17,7 @@ from journeyhub.journey.model import parse_duration, parse_journey
 LEVEL = Query("event", pattern="^(event|touchpoint|phase)$", description="event, touchpoint, phase")
 
 
-def filters(
+async def filters(
     journey: str | None = Query(None, description="journey name (default: the only/retail)"),
     since: datetime | None = Query(None, description="from this time (ISO 8601, inclusive)"),
     until: datetime | None = Query(None, description="before this time (ISO 8601, exclusive)"),

@@ -25,7 +25,7 @@ class CostIn(BaseModel):
     note: str = ""
 
 
-def loyalty_query(
+async def loyalty_query(
     by: str = Query("segment", pattern="^(segment|persona)$"),
     period: str = Query("quarter", pattern="^(month|quarter|year)$"),
     since: date | None = Query(None, description="first day (default: 365 days before until)"),

@@ -10,6 +10,7 @@ handed out always leads somewhere.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import duckdb
@@ -28,6 +29,9 @@ from journeyhub.store.sql import first_row
 
 Node = tuple[str, str]
 EVENT_KEY_KINDS = ("user", "anonymous", "alias")
+# what a phone number given as a lookup key is written with; libphonenumber also reads letters
+# (vanity numbers), which would make every userId like "C100001" a German number to look up
+PHONE_LIKE = re.compile(r"\+?[\d\s()./-]+")
 
 
 def _normalised(side: str) -> str:
@@ -165,7 +169,7 @@ def resolve_profile(cur: duckdb.DuckDBPyConnection, identifier: str) -> int | No
     candidates: list[Node] = [(k, identifier) for k in EVENT_KEY_KINDS]
     if (email := normalize_email(identifier)) is not None:
         candidates.append(("email", email))
-    elif (phone := normalize_phone(identifier)) is not None:
+    elif PHONE_LIKE.fullmatch(identifier) and (phone := normalize_phone(identifier)) is not None:
         candidates.append(("phone", phone))
     # one equality on value per distinct value: DuckDB answers it from the ART index, while
     # "value = ? AND kind = ?" makes it scan
