@@ -8,6 +8,7 @@ merge into the oldest id and the others redirect to it; if none, it starts a new
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import combinations
@@ -23,6 +24,7 @@ from journeyhub.identity.matching.rules import (
     MAX_HOLDERS,
     PERSONAL_IDENTIFIERS,
     deterministic_pairs_sql,
+    eligible_clusters,
     names_different_people,
 )
 from journeyhub.identity.matching.scorer import Scorer
@@ -53,12 +55,13 @@ class _Candidate:
 
 
 def _candidates(
-    cur: Any, row: dict[str, Any], scorer: Scorer | None
+    cur: Any, row: dict[str, Any], scorer: Scorer | None, awaiting: str | None = None
 ) -> tuple[list[_Candidate], bool]:
     """The stored records sharing a blocking key with ``row`` that belong to a golden record,
     each scored with the model and flagged when it names a different person; and whether
-    every record sharing a key is among them (none awaits its golden record)."""
-    uids = blocking_index.candidates(cur, row)
+    every record sharing a key is among them (none awaits its golden record, apart from
+    ``awaiting``: the record being matched)."""
+    uids = [u for u in blocking_index.candidates(cur, row) if u != awaiting]
     if not uids:
         return [], True
     marks = ", ".join("?" * len(uids))
@@ -112,7 +115,42 @@ def _person_matches(
             matched.add(cand.golden_id)
         elif p >= thresholds.review:
             grey.append((cand.uid, p))
+    if not matched and complete and (place := _lone_record_place(cur, row, candidates, never)):
+        matched = {place}
+        golden_of = {c.uid: c.golden_id for c in candidates}
+        grey = [(uid, p) for uid, p in grey if golden_of[uid] != place]
     return matched, grey
+
+
+def _lone_record_place(
+    cur: Any, row: dict[str, Any], candidates: list[_Candidate], never: Container[tuple[str, str]]
+) -> str | None:
+    """The golden record a (stored) record that matched nothing joins by the lone-record
+    rule, as batch resolution would link it (see
+    :func:`~journeyhub.identity.matching.rules.eligible_clusters`), or None."""
+    eligible = eligible_clusters(
+        (c.golden_id, c.uid, c.conflict) for c in candidates if any(c.shares.values())
+    )
+    if len(eligible) != 1:
+        return None
+    ((golden_id, holder),) = eligible.items()
+    if _pair(row["uid"], holder) in never:
+        return None
+    members = cur.execute(
+        "SELECT count(*) FROM golden_members WHERE golden_id = ?", [golden_id]
+    ).fetchall()[0][0]
+    if members == 1:  # another lone record: only if this record is its only place too
+        stored = dict_rows(cur, "SELECT * FROM std_records WHERE uid = ?", [holder])[0]
+        others, complete = _candidates(cur, stored, None, awaiting=row["uid"])
+        conflict = next(c.conflict for c in candidates if c.uid == holder)
+        held = [(c.golden_id, c.uid, c.conflict) for c in others if any(c.shares.values())]
+        if not complete or set(eligible_clusters([*held, ("", row["uid"], conflict)])) != {""}:
+            return None
+    return golden_id
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (min(a, b), max(a, b))
 
 
 def _personal_links(

@@ -21,7 +21,12 @@ from journeyhub.identity.clusters import Assignment, assign_ids, cluster_labels
 from journeyhub.identity.matching import engine as splink_engine
 from journeyhub.identity.matching import spark_engine
 from journeyhub.identity.matching.model import MODEL_COLUMNS, Thresholds
-from journeyhub.identity.matching.rules import candidate_pairs_sql
+from journeyhub.identity.matching.rules import (
+    PERSONAL_IDENTIFIERS,
+    candidate_pairs_sql,
+    eligible_clusters,
+    holder_pairs_sql,
+)
 from journeyhub.identity.matching.scorer import Scorer
 from journeyhub.identity.sources import get_sources
 from journeyhub.identity.standardizing import standardize_all
@@ -503,6 +508,7 @@ def resolve(
     uids = records.column("uid").to_pylist()
     person_ids = set(uids)
     edges = [(a, b) for a, b in manual if a in person_ids and b in person_ids] + edges
+    edges += _lone_record_links(db, uids, edges, never)
     persons = _cluster(db, uids, edges, "person", never)
     org_uids = [
         r[0] for r in db.cursor().execute(
@@ -531,6 +537,38 @@ def resolve(
     report.reviews_open = _queue_reviews(db, pairs, thresholds, golden_of, never)
     lap("review")
     return report
+
+
+def _lone_record_links(
+    db: Database, uids: list[str], edges: list[tuple[str, str]], never: set[tuple[str, str]]
+) -> list[tuple[str, str]]:
+    """Links that bring a record left alone by matching to the one cluster holding its email
+    or phone (see :func:`~journeyhub.identity.matching.rules.eligible_clusters`)."""
+    labels = [str(label) for label in cluster_labels(uids, edges, never).tolist()]
+    size = Counter(labels)
+    label_of = dict(zip(uids, labels, strict=True))
+    lone = pa.table({"uid": [u for u, label in label_of.items() if size[label] == 1]})
+    holders: dict[str, list[tuple[str, str, bool]]] = defaultdict(list)
+    cur = db.cursor()
+    cur.register("_lone", lone)
+    try:
+        for column in PERSONAL_IDENTIFIERS:
+            for uid, holder, conflict in cur.execute(holder_pairs_sql(column, "_lone")).fetchall():
+                if holder in label_of:
+                    holders[uid].append((label_of[holder], holder, bool(conflict)))
+    finally:
+        cur.unregister("_lone")
+    places = {uid: eligible_clusters(held) for uid, held in holders.items()}
+    links = []
+    for uid, eligible in places.items():
+        if len(eligible) != 1:
+            continue
+        ((cluster, holder),) = eligible.items()
+        if size[cluster] == 1 and set(places.get(holder, ())) != {label_of[uid]}:
+            continue  # another lone record, which could as well go elsewhere
+        if (min(uid, holder), max(uid, holder)) not in never:
+            links.append((uid, holder))
+    return links
 
 
 def _candidate_pairs(db: Database, scored: pa.Table) -> list[tuple[str, str, float, str, bool]]:

@@ -6,6 +6,12 @@ mailbox, one address, one family name, two people). Two rules make up for it:
 * **Personal identifiers link.** Records sharing an email (or phone) link when that email is
   personal: every record holding it that names a given name names the same one. A newsletter
   record with only an email then joins its owner; a family mailbox links nobody by itself.
+* **A lone record joins the one golden record holding its email.** A record that matched
+  nothing (a newsletter sign-up with only a mailbox) joins the golden record whose records
+  hold its email or phone, when exactly one golden record does so without naming a different
+  person. This covers the mailbox the first rule cannot call personal because two of its
+  owner's own records spell the given name differently ("Luesa", "Lrisa"), and a family
+  mailbox when the record names whose it is.
 * **Different given names never link.** Two records naming given names that are neither the
   same (after nicknames), nor a typo of each other, nor swapped with the family name, are
   different people however much else they share (mailbox, address, family name), unless
@@ -16,6 +22,7 @@ mailbox, one address, one family name, two people). Two rules make up for it:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -83,6 +90,40 @@ def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
     )
     SELECT uid_l, uid_r, '{column}' AS rule FROM holder_pairs
     WHERE value NOT IN (SELECT value FROM holder_pairs WHERE conflict)"""
+
+
+def holder_pairs_sql(column: str, records: str) -> str:
+    """Every pair ``(uid, holder, conflict)`` where ``uid`` (from the relation ``records``,
+    one ``uid`` column) shares a personal ``column`` value, held by 2 to :data:`MAX_HOLDERS`
+    records, with the person record ``holder`` (for :func:`lone_record_target`)."""
+    return f"""
+    WITH holders AS (
+        SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
+        FROM std_records WHERE kind = 'person' AND {column} IS NOT NULL
+    ),
+    shared AS (
+        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND {MAX_HOLDERS}
+    )
+    SELECT l.uid, r.uid AS holder, {CONFLICT_SQL} AS conflict
+    FROM holders l JOIN holders r ON l.value = r.value AND l.uid <> r.uid
+    WHERE l.value IN (SELECT value FROM shared) AND l.uid IN (SELECT uid FROM {records})"""
+
+
+def eligible_clusters(holders: Iterable[tuple[str, str, bool]]) -> dict[str, str]:
+    """Where a lone record may go: each cluster (golden record) holding one of its personal
+    identifiers, none of whose holders names a different person, with one of those holders.
+
+    ``holders``: ``(cluster, holder uid, conflict)`` for every other record sharing one of
+    the lone record's emails or phones. It joins a cluster when that is the only one; when
+    that cluster is another lone record, only if the record is that one's only place too.
+    """
+    clusters: dict[str, str] = {}
+    refused: set[str] = set()
+    for cluster, holder, conflict in holders:
+        if conflict:
+            refused.add(cluster)
+        clusters.setdefault(cluster, holder)
+    return {c: h for c, h in clusters.items() if c not in refused}
 
 
 def candidate_pairs_sql(scored_table: str) -> str:
