@@ -13,6 +13,16 @@ def _golden(hub: Hub, uid: str) -> str:
     return hub.db.scalar("SELECT golden_id FROM golden_members WHERE uid = ?", [uid])
 
 
+def _family(hub: Hub) -> tuple[str, str]:
+    """Hildegard and Theodor Quendelmeyer, one CRM record each, sharing a mailbox: their
+    golden ids."""
+    for number, given, born in (("K-FH1", "Hildegard", "04.08.1957"),
+                                ("K-FH2", "Theodor", "18.07.1963")):  # fmt: skip
+        hub.upsert_record("crm", {"KundenNr": number, "Vorname": given, "Nachname": "Quendelmeyer",
+                                  "EMail": FAMILY, "Geburtsdatum": born})  # fmt: skip
+    return _golden(hub, "crm/K-FH1"), _golden(hub, "crm/K-FH2")
+
+
 def test_a_nameless_sign_up_joins_its_owner_whose_records_spell_her_name_two_ways(resolved_hub):
     hub = resolved_hub
     hub.upsert_record(
@@ -53,34 +63,14 @@ def test_a_nameless_sign_up_joins_its_owner_whose_records_spell_her_name_two_way
 
 def test_a_family_mailbox_takes_a_sign_up_only_where_its_name_points(resolved_hub):
     hub = resolved_hub
-    hub.upsert_record(
-        "crm",
-        {
-            "KundenNr": "K-FH1",
-            "Vorname": "Hildegard",
-            "Nachname": "Quendelmeyer",
-            "EMail": FAMILY,
-            "Geburtsdatum": "04.08.1957",
-        },
-    )
-    hub.upsert_record(
-        "crm",
-        {
-            "KundenNr": "K-FH2",
-            "Vorname": "Theodor",
-            "Nachname": "Quendelmeyer",
-            "EMail": FAMILY,
-            "Geburtsdatum": "18.07.1963",
-        },
-    )
-    margarete, stefan = _golden(hub, "crm/K-FH1"), _golden(hub, "crm/K-FH2")
-    assert margarete != stefan
+    hildegard, theodor = _family(hub)
+    assert hildegard != theodor
 
     named = hub.upsert_record(
         "newsletter", {"subscriber_id": "N-FH3", "email": FAMILY, "first_name": "Theodor"}
     )
     nameless = hub.upsert_record("newsletter", {"subscriber_id": "N-FH4", "email": FAMILY})
-    assert named["golden_id"] == stefan
+    assert named["golden_id"] == theodor
     assert nameless["status"] == "created"  # two people hold the mailbox: whose is it?
 
     hub.resolve()
@@ -94,26 +84,7 @@ def test_a_family_mailbox_takes_a_sign_up_only_where_its_name_points(resolved_hu
 def test_two_lone_records_join_only_when_each_is_the_others_one_place(resolved_hub):
     hub = resolved_hub
     # Hildegard's only record holds the family mailbox; Theodor's records hold it too
-    hub.upsert_record(
-        "crm",
-        {
-            "KundenNr": "K-FH1",
-            "Vorname": "Hildegard",
-            "Nachname": "Quendelmeyer",
-            "EMail": FAMILY,
-            "Geburtsdatum": "04.08.1957",
-        },
-    )
-    hub.upsert_record(
-        "crm",
-        {
-            "KundenNr": "K-FH2",
-            "Vorname": "Theodor",
-            "Nachname": "Quendelmeyer",
-            "EMail": FAMILY,
-            "Geburtsdatum": "18.07.1963",
-        },
-    )
+    _family(hub)
     # for Hildegard's record a nameless sign-up is the one holder that is not someone else,
     # but the sign-up could as well be Theodor's: no guessing by elimination
     nameless = hub.upsert_record("newsletter", {"subscriber_id": "N-FH4", "email": FAMILY})
