@@ -107,8 +107,7 @@ def _person_matches(
     matched: set[str] = set()
     grey: list[tuple[str, float]] = []
     for cand in candidates:
-        pair = (min(cand.uid, row["uid"]), max(cand.uid, row["uid"]))
-        if cand.conflict or pair in never:
+        if cand.conflict or _pair(cand.uid, row["uid"]) in never:
             continue
         p = 1.0 if cand.uid in personal else cand.probability
         if p >= thresholds.merge:
@@ -128,9 +127,7 @@ def _lone_record_place(
     """The golden record a (stored) record that matched nothing joins by the lone-record
     rule, as batch resolution would link it (see
     :func:`~journeyhub.identity.matching.rules.eligible_clusters`), or None."""
-    eligible = eligible_clusters(
-        (c.golden_id, c.uid, c.conflict) for c in candidates if any(c.shares.values())
-    )
+    eligible = eligible_clusters(_holders(candidates))
     if len(eligible) != 1:
         return None
     ((golden_id, holder),) = eligible.items()
@@ -143,10 +140,25 @@ def _lone_record_place(
         stored = dict_rows(cur, "SELECT * FROM std_records WHERE uid = ?", [holder])[0]
         others, complete = _candidates(cur, stored, None, awaiting=row["uid"])
         conflict = next(c.conflict for c in candidates if c.uid == holder)
-        held = [(c.golden_id, c.uid, c.conflict) for c in others if any(c.shares.values())]
-        if not complete or set(eligible_clusters([*held, ("", row["uid"], conflict)])) != {""}:
+        held = [*_holders(others), ("", row["uid"], conflict)]
+        if not complete or set(eligible_clusters(held)) != {""}:
             return None
     return golden_id
+
+
+def _holders(candidates: list[_Candidate]) -> list[tuple[str, str, bool]]:
+    """``(golden id, uid, conflict)`` of the candidates holding one of the record's personal
+    identifiers (a value more than :data:`MAX_HOLDERS` records hold is nobody's own)."""
+    personal = [
+        column
+        for column in PERSONAL_IDENTIFIERS
+        if sum(c.shares[column] for c in candidates) < MAX_HOLDERS
+    ]
+    return [
+        (c.golden_id, c.uid, c.conflict)
+        for c in candidates
+        if any(c.shares[column] for column in personal)
+    ]
 
 
 def _pair(a: str, b: str) -> tuple[str, str]:
