@@ -60,11 +60,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), exc.status_code)
 
     @app.exception_handler(RequestValidationError)
-    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         problems = [
             {"where": ".".join(str(p) for p in e["loc"]), "problem": e["msg"]} for e in exc.errors()
         ]
         message = "; ".join(f"{p['where']}: {p['problem']}" for p in problems)
+        sent = request.headers.get("content-type", "")
+        if any(p["where"].startswith("body") for p in problems) and "json" not in sent:
+            # curl -d sends a JSON text as a form unless told otherwise
+            message += (
+                f" (the body was sent as {sent or 'no content type'}; "
+                "send JSON with 'Content-Type: application/json')"
+            )
         return JSONResponse(error_body("invalid_request", message, {"problems": problems}), 422)
 
     @app.exception_handler(Exception)
