@@ -10,7 +10,6 @@ handed out always leads somewhere.
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 import duckdb
@@ -24,14 +23,12 @@ from journeyhub.identity.normalize import (
     international_phone_sql,
     normalize_email,
     normalize_phone,
+    written_as_phone,
 )
 from journeyhub.store.sql import first_row
 
 Node = tuple[str, str]
 EVENT_KEY_KINDS = ("user", "anonymous", "alias")
-# what a phone number given as a lookup key is written with; libphonenumber also reads letters
-# (vanity numbers), which would make every userId like "C100001" a German number to look up
-PHONE_LIKE = re.compile(r"\+?[\d\s()./-]+")
 
 
 def _normalised(side: str) -> str:
@@ -169,7 +166,7 @@ def resolve_profile(cur: duckdb.DuckDBPyConnection, identifier: str) -> int | No
     candidates: list[Node] = [(k, identifier) for k in EVENT_KEY_KINDS]
     if (email := normalize_email(identifier)) is not None:
         candidates.append(("email", email))
-    elif PHONE_LIKE.fullmatch(identifier) and (phone := normalize_phone(identifier)) is not None:
+    elif written_as_phone(identifier) and (phone := normalize_phone(identifier)) is not None:
         candidates.append(("phone", phone))
     # one equality on value per distinct value: DuckDB answers it from the ART index, while
     # "value = ? AND kind = ?" makes it scan

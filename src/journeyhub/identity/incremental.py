@@ -26,6 +26,7 @@ from journeyhub.identity.matching.rules import (
     deterministic_pairs_sql,
     eligible_clusters,
     names_different_people,
+    ordered_pair,
 )
 from journeyhub.identity.matching.scorer import Scorer
 from journeyhub.identity.playback import current_id
@@ -107,7 +108,7 @@ def _person_matches(
     matched: set[str] = set()
     grey: list[tuple[str, float]] = []
     for cand in candidates:
-        if cand.conflict or _pair(cand.uid, row["uid"]) in never:
+        if cand.conflict or ordered_pair(cand.uid, row["uid"]) in never:
             continue
         p = 1.0 if cand.uid in personal else cand.probability
         if p >= thresholds.merge:
@@ -131,7 +132,7 @@ def _lone_record_place(
     if len(eligible) != 1:
         return None
     ((golden_id, holder),) = eligible.items()
-    if _pair(row["uid"], holder) in never:
+    if ordered_pair(row["uid"], holder) in never:
         return None
     members = cur.execute(
         "SELECT count(*) FROM golden_members WHERE golden_id = ?", [golden_id]
@@ -159,10 +160,6 @@ def _holders(candidates: list[_Candidate]) -> list[tuple[str, str, bool]]:
         for c in candidates
         if any(c.shares[column] for column in personal)
     ]
-
-
-def _pair(a: str, b: str) -> tuple[str, str]:
-    return (min(a, b), max(a, b))
 
 
 def _personal_links(
@@ -334,7 +331,7 @@ def _attach(
         cur.execute(
             "INSERT INTO match_reviews VALUES (?, ?, ?, 'open', ?, NULL, NULL, NULL) "
             "ON CONFLICT DO NOTHING",
-            [min(uid, other), max(uid, other), p, datetime.now(UTC)],
+            [*ordered_pair(uid, other), p, datetime.now(UTC)],
         )
     return {"golden_id": target, "record": uid, "status": status, "merged": losers}
 

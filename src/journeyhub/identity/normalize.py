@@ -16,6 +16,14 @@ PHONE_PUNCTUATION = r"[\s\-\(\)/\.]"
 _email_re = re.compile(EMAIL_PATTERN)
 _punct_re = re.compile(PHONE_PUNCTUATION)
 _e164_re = re.compile(r"^\+[1-9]\d{6,14}$")
+_phone_written_re = re.compile(rf"\+?(?:\d|{PHONE_PUNCTUATION})+")
+
+
+def written_as_phone(value: str) -> bool:
+    """Whether ``value`` is written with phone characters only (digits, a leading +, the
+    punctuation numbers are written with). libphonenumber also reads letters (vanity
+    numbers), which would make a userId like "C100001" a German number."""
+    return _phone_written_re.fullmatch(value) is not None
 
 
 def normalize_email(value: str | None) -> str | None:

@@ -26,6 +26,7 @@ from journeyhub.identity.matching.rules import (
     candidate_pairs_sql,
     eligible_clusters,
     holder_pairs_sql,
+    ordered_pair,
 )
 from journeyhub.identity.matching.scorer import Scorer
 from journeyhub.identity.sources import get_sources
@@ -566,7 +567,7 @@ def _lone_record_links(
         ((cluster, holder),) = eligible.items()
         if size[cluster] == 1 and set(places.get(holder, ())) != {label_of[uid]}:
             continue  # another lone record, which could as well go elsewhere
-        if (min(uid, holder), max(uid, holder)) not in never:
+        if ordered_pair(uid, holder) not in never:
             links.append((uid, holder))
     return links
 

@@ -58,6 +58,23 @@ def names_different_people(pair: Values) -> bool:
     return holds is True
 
 
+def _holders_ctes(column: str, source: str) -> str:
+    """CTEs ``holders`` (the person records of ``source`` with their ``column`` value and
+    what tells people apart) and ``shared`` (values 2 to :data:`MAX_HOLDERS` of them hold)."""
+    return f"""holders AS (
+        SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
+        FROM {source}
+    ),
+    shared AS (
+        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND {MAX_HOLDERS}
+    )"""
+
+
+def ordered_pair(a: str, b: str) -> tuple[str, str]:
+    """A record pair as stored and looked up: the smaller uid first."""
+    return (min(a, b), max(a, b))
+
+
 def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
     """Pairs of person records sharing a personal ``column`` value (``uid_l < uid_r``).
 
@@ -76,13 +93,7 @@ def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
         else ""
     )
     return f"""
-    WITH {lookup} holders AS (
-        SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
-        FROM {source}
-    ),
-    shared AS (
-        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND {MAX_HOLDERS}
-    ),
+    WITH {lookup} {_holders_ctes(column, source)},
     holder_pairs AS (
         SELECT l.value, l.uid AS uid_l, r.uid AS uid_r, {CONFLICT_SQL} AS conflict
         FROM holders l JOIN holders r ON l.value = r.value AND l.uid < r.uid
@@ -95,15 +106,10 @@ def deterministic_pairs_sql(column: str, *, one_value: bool = False) -> str:
 def holder_pairs_sql(column: str, records: str) -> str:
     """Every pair ``(uid, holder, conflict)`` where ``uid`` (from the relation ``records``,
     one ``uid`` column) shares a personal ``column`` value, held by 2 to :data:`MAX_HOLDERS`
-    records, with the person record ``holder`` (for :func:`lone_record_target`)."""
+    records, with the person record ``holder`` (for :func:`eligible_clusters`)."""
+    source = f"std_records WHERE kind = 'person' AND {column} IS NOT NULL"
     return f"""
-    WITH holders AS (
-        SELECT uid, {column} AS value, given_key, family_key, birth_date, national_id
-        FROM std_records WHERE kind = 'person' AND {column} IS NOT NULL
-    ),
-    shared AS (
-        SELECT value FROM holders GROUP BY value HAVING count(*) BETWEEN 2 AND {MAX_HOLDERS}
-    )
+    WITH {_holders_ctes(column, source)}
     SELECT l.uid, r.uid AS holder, {CONFLICT_SQL} AS conflict
     FROM holders l JOIN holders r ON l.value = r.value AND l.uid <> r.uid
     WHERE l.value IN (SELECT value FROM shared) AND l.uid IN (SELECT uid FROM {records})"""
